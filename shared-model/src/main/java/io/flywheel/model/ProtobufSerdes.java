@@ -1,0 +1,69 @@
+package io.flywheel.model;
+
+import com.google.protobuf.Message;
+import io.apicurio.registry.serde.config.SerdeConfig;
+import io.apicurio.registry.serde.protobuf.ProtobufKafkaDeserializer;
+import io.apicurio.registry.serde.protobuf.ProtobufKafkaSerializer;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.Serializer;
+
+/**
+ * The one serde factory: Protobuf values through the Apicurio Registry (schemas registered on
+ * first write and checked by the registry's compatibility rule), UTF-8 string keys.
+ */
+public final class ProtobufSerdes {
+
+    private final Map<String, Object> registryConfig;
+
+    /** @param registryUrl base URL of the registry's v3 API, e.g. {@code http://host:8080/apis/registry/v3} */
+    public ProtobufSerdes(String registryUrl) {
+        this(Map.of(SerdeConfig.REGISTRY_URL, registryUrl));
+    }
+
+    /** @param registryConfig Apicurio serde settings ({@code apicurio.registry.*}); the URL is required */
+    public ProtobufSerdes(Map<String, ?> registryConfig) {
+        if (registryConfig.get(SerdeConfig.REGISTRY_URL) == null) {
+            throw new IllegalArgumentException("missing " + SerdeConfig.REGISTRY_URL);
+        }
+        Map<String, Object> config = new HashMap<>();
+        config.put(SerdeConfig.AUTO_REGISTER_ARTIFACT, true);
+        config.putAll(registryConfig);
+        this.registryConfig = Map.copyOf(config);
+    }
+
+    public String registryUrl() {
+        return (String) registryConfig.get(SerdeConfig.REGISTRY_URL);
+    }
+
+    /** A configured value serde for a topic of the catalogue. */
+    public <V extends Message> Serde<V> value(TopicSpec<V> topic) {
+        return value(topic.valueType());
+    }
+
+    public <V extends Message> Serde<V> value(Class<V> type) {
+        return Serdes.serdeFrom(valueSerializer(type), valueDeserializer(type));
+    }
+
+    public <V extends Message> Serializer<V> valueSerializer(Class<V> type) {
+        ProtobufKafkaSerializer<V> serializer = new ProtobufKafkaSerializer<>();
+        serializer.configure(registryConfig, false);
+        return serializer;
+    }
+
+    public <V extends Message> Deserializer<V> valueDeserializer(Class<V> type) {
+        ProtobufKafkaDeserializer<V> deserializer = new ProtobufKafkaDeserializer<>();
+        Map<String, Object> config = new HashMap<>(registryConfig);
+        // A Class, not its name: Quarkus class loading fails on the name.
+        config.put(SerdeConfig.DESERIALIZER_SPECIFIC_VALUE_RETURN_CLASS, type);
+        deserializer.configure(config, false);
+        return deserializer;
+    }
+
+    public static Serde<String> key() {
+        return Serdes.String();
+    }
+}
