@@ -18,6 +18,7 @@ import org.apache.kafka.common.serialization.Serializer;
 public final class ProtobufSerdes {
 
     private final Map<String, Object> registryConfig;
+    private final boolean registryBacked;
 
     /** @param registryUrl base URL of the registry's v3 API, e.g. {@code http://host:8080/apis/registry/v3} */
     public ProtobufSerdes(String registryUrl) {
@@ -33,10 +34,26 @@ public final class ProtobufSerdes {
         config.put(SerdeConfig.AUTO_REGISTER_ARTIFACT, true);
         config.putAll(registryConfig);
         this.registryConfig = Map.copyOf(config);
+        this.registryBacked = true;
     }
 
-    public String registryUrl() {
-        return (String) registryConfig.get(SerdeConfig.REGISTRY_URL);
+    private ProtobufSerdes() {
+        this.registryConfig = Map.of();
+        this.registryBacked = false;
+    }
+
+    /**
+     * Plain Protobuf bytes with no registry and no schema id: for TopologyTestDriver tests only,
+     * where topologies run without a broker or registry. Integration tests and services use the
+     * registry-backed constructors.
+     */
+    public static ProtobufSerdes withoutRegistry() {
+        return new ProtobufSerdes();
+    }
+
+    /** The registry's URL; empty for {@link #withoutRegistry()}. */
+    public java.util.Optional<String> registryUrl() {
+        return java.util.Optional.ofNullable((String) registryConfig.get(SerdeConfig.REGISTRY_URL));
     }
 
     /** A configured value serde for a topic of the catalogue. */
@@ -49,12 +66,18 @@ public final class ProtobufSerdes {
     }
 
     public <V extends Message> Serializer<V> valueSerializer(Class<V> type) {
+        if (!registryBacked) {
+            return (topic, value) -> value == null ? null : value.toByteArray();
+        }
         ProtobufKafkaSerializer<V> serializer = new ProtobufKafkaSerializer<>();
         serializer.configure(registryConfig, false);
         return serializer;
     }
 
     public <V extends Message> Deserializer<V> valueDeserializer(Class<V> type) {
+        if (!registryBacked) {
+            return new PlainProtobufDeserializer<>(type);
+        }
         ProtobufKafkaDeserializer<V> deserializer = new ProtobufKafkaDeserializer<>();
         Map<String, Object> config = new HashMap<>(registryConfig);
         // A Class, not its name: Quarkus class loading fails on the name.

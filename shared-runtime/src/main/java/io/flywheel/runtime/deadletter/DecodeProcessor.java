@@ -1,0 +1,114 @@
+package io.flywheel.runtime.deadletter;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.jboss.logging.Logger;
+
+/**
+ * Deserializes and validates each raw record of a source topic. Valid records go on with a
+ * UTF-8 key; anything else is forwarded as {@link Decoded.Rejected} with error headers, to be
+ * written to the dead-letter topic in the same task, hence the same transaction.
+ */
+final class DecodeProcessor<V> implements Processor<byte[], byte[], String, Decoded<V>> {
+
+    private static final Logger LOG = Logger.getLogger(DecodeProcessor.class);
+
+    private final String applicationId;
+    private final Deserializer<V> deserializer;
+    private final RecordValidator<V> validator;
+    private ProcessorContext<String, Decoded<V>> context;
+
+    DecodeProcessor(String applicationId, Deserializer<V> deserializer, RecordValidator<V> validator) {
+        this.applicationId = applicationId;
+        this.deserializer = deserializer;
+        this.validator = validator;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, Decoded<V>> context) {
+        this.context = context;
+    }
+
+    @Override
+    public void process(Record<byte[], byte[]> record) {
+        String topic = context.recordMetadata().map(RecordMetadata::topic).orElse("unknown");
+        if (record.key() == null) {
+            reject(record, "MissingKey", "record has no key: the key must be the UTF-8 id the topic is keyed by");
+            return;
+        }
+        String key;
+        try {
+            key = StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(record.key()))
+                    .toString();
+        } catch (CharacterCodingException e) {
+            reject(record, "InvalidKey", "key is not valid UTF-8");
+            return;
+        }
+        if (key.isBlank()) {
+            reject(record, "InvalidKey", "key is blank");
+            return;
+        }
+        if (record.value() == null) {
+            reject(record, "MissingValue", "record has no value: events cannot be tombstones");
+            return;
+        }
+        V value;
+        try {
+            value = deserializer.deserialize(topic, copyOf(record.headers()), record.value());
+        } catch (RuntimeException e) {
+            if (RegistryUnavailableException.isTransient(e)) {
+                throw new RegistryUnavailableException("schema registry unavailable while decoding " + topic, e);
+            }
+            reject(record, e.getClass().getName(), String.valueOf(e.getMessage()));
+            return;
+        }
+        if (value == null) {
+            reject(record, "MissingValue", "value decoded to nothing");
+            return;
+        }
+        Optional<String> reason = validator.rejectReason(value, context.currentSystemTimeMs());
+        if (reason.isPresent()) {
+            reject(record, "InvalidEvent", reason.get());
+            return;
+        }
+        Decoded<V> valid = new Decoded.Valid<>(value);
+        context.forward(record.withKey(key).withValue(valid));
+    }
+
+    private void reject(Record<byte[], byte[]> record, String errorClass, String message) {
+        Headers headers = record.headers();
+        Optional<RecordMetadata> source = context.recordMetadata();
+        headers.remove(DeadLetterHeaders.ERROR_CLASS).remove(DeadLetterHeaders.ERROR_MESSAGE);
+        headers.add(DeadLetterHeaders.SOURCE_TOPIC, utf8(source.map(RecordMetadata::topic).orElse("unknown")));
+        headers.add(DeadLetterHeaders.SOURCE_PARTITION, utf8(source.map(m -> Integer.toString(m.partition())).orElse("-1")));
+        headers.add(DeadLetterHeaders.SOURCE_OFFSET, utf8(source.map(m -> Long.toString(m.offset())).orElse("-1")));
+        headers.add(DeadLetterHeaders.ERROR_CLASS, utf8(errorClass));
+        headers.add(DeadLetterHeaders.ERROR_MESSAGE, utf8(message));
+        headers.add(DeadLetterHeaders.APPLICATION_ID, utf8(applicationId));
+        LOG.debugf("dead-lettering %s-%s@%s: %s", source.map(RecordMetadata::topic).orElse("?"),
+                source.map(RecordMetadata::partition).orElse(-1), source.map(RecordMetadata::offset).orElse(-1L), message);
+        Decoded<V> rejected = new Decoded.Rejected<>(record.key(), record.value());
+        context.forward(record.withKey((String) null).withValue(rejected).withHeaders(headers));
+    }
+
+    /** The deserializer gets its own copy so it cannot alter what the DLQ would keep. */
+    private static Headers copyOf(Headers headers) {
+        return new org.apache.kafka.common.header.internals.RecordHeaders(headers.toArray());
+    }
+
+    private static byte[] utf8(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,64 @@
+package io.flywheel.runtime.deadletter;
+
+import java.io.InterruptedIOException;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
+import java.net.http.HttpTimeoutException;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.common.errors.RetriableException;
+
+/**
+ * The schema registry could not be reached while decoding: transient, so the record is retried
+ * (the stream thread is replaced and resumes from the last commit), never dead-lettered.
+ */
+public class RegistryUnavailableException extends RetriableException {
+
+    public RegistryUnavailableException(String message, Throwable cause) {
+        super(message, cause);
+    }
+
+    /** True when a decoding failure was caused by the registry being unreachable or failing. */
+    public static boolean isTransient(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof ConnectException || t instanceof SocketTimeoutException
+                    || t instanceof HttpTimeoutException || t instanceof UnknownHostException
+                    || t instanceof NoRouteToHostException || t instanceof InterruptedIOException
+                    || t instanceof TimeoutException || t instanceof SocketException) {
+                return true;
+            }
+            Integer status = httpStatus(t);
+            if (status != null && (status >= 500 || status == 429)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The HTTP status of a registry client error, found by name so no client type is bound here. */
+    private static Integer httpStatus(Throwable t) {
+        for (String accessor : new String[] {"getStatus", "getResponseStatusCode"}) {
+            try {
+                Object status = t.getClass().getMethod(accessor).invoke(t);
+                if (status instanceof Number number) {
+                    return number.intValue();
+                }
+            } catch (ReflectiveOperationException | RuntimeException ignored) {
+                // not an HTTP error
+            }
+        }
+        return null;
+    }
+
+    /** True when anything in the cause chain is this exception. */
+    public static boolean isCauseOf(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof RegistryUnavailableException) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,64 @@
+package io.flywheel.runtime.query;
+
+import io.grpc.Context;
+import io.grpc.Metadata;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * What a query call carries beyond its request: the caller's credentials (passed on when
+ * forwarding) and, on calls between instances, the scope the receiver must answer in.
+ */
+public final class CallerContext {
+
+    public static final Metadata.Key<String> AUTHORIZATION =
+            Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+    /** Set on calls between instances; see {@link Scope}. */
+    public static final Metadata.Key<String> SCOPE =
+            Metadata.Key.of("x-flywheel-scope", Metadata.ASCII_STRING_MARSHALLER);
+    /** With scope STANDBY: the caller's maximum acceptable lag in records. */
+    public static final Metadata.Key<String> MAX_LAG =
+            Metadata.Key.of("x-flywheel-max-lag", Metadata.ASCII_STRING_MARSHALLER);
+
+    static final Context.Key<String> AUTHORIZATION_KEY = Context.key("flywheel-authorization");
+    static final Context.Key<Scope> SCOPE_KEY = Context.key("flywheel-scope");
+    static final Context.Key<Long> MAX_LAG_KEY = Context.key("flywheel-max-lag");
+
+    /** How a call between instances must be answered. */
+    public enum Scope {
+        /** A client's call: route and fan out as needed. */
+        CLIENT,
+        /** Forwarded to the key's active owner: answer locally or fail, never forward again. */
+        ACTIVE,
+        /** Forwarded to a standby: answer from a local copy within the lag bound, or fail. */
+        STANDBY,
+        /** Part of a fan-out: answer for this instance's active partitions only. */
+        LOCAL_PARTITIONS
+    }
+
+    private CallerContext() {
+    }
+
+    public static Scope scope() {
+        Scope scope = SCOPE_KEY.get();
+        return scope == null ? Scope.CLIENT : scope;
+    }
+
+    public static Optional<String> authorization() {
+        return Optional.ofNullable(AUTHORIZATION_KEY.get());
+    }
+
+    public static OptionalLong standbyMaxLag() {
+        Long lag = MAX_LAG_KEY.get();
+        return lag == null ? OptionalLong.empty() : OptionalLong.of(lag);
+    }
+
+    /** Headers of a call to another instance: the caller's credentials and the scope to answer in. */
+    public static Metadata forwardHeaders(Scope scope, Optional<String> authorization, OptionalLong maxLag) {
+        Metadata headers = new Metadata();
+        headers.put(SCOPE, scope.name());
+        authorization.ifPresent(value -> headers.put(AUTHORIZATION, value));
+        maxLag.ifPresent(lag -> headers.put(MAX_LAG, Long.toString(lag)));
+        return headers;
+    }
+}

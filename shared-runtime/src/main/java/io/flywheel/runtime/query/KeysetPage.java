@@ -1,0 +1,75 @@
+package io.flywheel.runtime.query;
+
+import io.flywheel.query.v1.PageRequest;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * Keyset paging: a page is the {@code size} smallest keys strictly after the token's key. The
+ * token is the last key of the previous page (base64url), so pages never skip or repeat a key
+ * when others are added meanwhile.
+ */
+public record KeysetPage(int size, Optional<String> afterKey) {
+
+    public static final int DEFAULT_SIZE = 100;
+    public static final int MAX_SIZE = 1000;
+    private static final int MAX_TOKEN_LENGTH = 4096;
+
+    /** Validates a request's paging: size 0 means the default; anything outside 1..1000 is rejected. */
+    public static KeysetPage of(PageRequest request) {
+        int requested = request.getPageSize();
+        if (requested < 0 || requested > MAX_SIZE) {
+            throw QueryErrors.invalidArgument("page_size must be between 1 and " + MAX_SIZE + " (0 for the default of "
+                    + DEFAULT_SIZE + "), got " + requested);
+        }
+        int size = requested == 0 ? DEFAULT_SIZE : requested;
+        String token = request.getPageToken();
+        if (token.isEmpty()) {
+            return new KeysetPage(size, Optional.empty());
+        }
+        if (token.length() > MAX_TOKEN_LENGTH) {
+            throw QueryErrors.invalidArgument("page_token is too long: pass back the next_page_token of the previous answer");
+        }
+        try {
+            return new KeysetPage(size, Optional.of(new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8)));
+        } catch (IllegalArgumentException e) {
+            throw QueryErrors.invalidArgument("page_token is not a token this service issued: pass back next_page_token unchanged");
+        }
+    }
+
+    public static String tokenFor(String lastKey) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(lastKey.getBytes(StandardCharsets.UTF_8));
+    }
+
+    public boolean admits(String key) {
+        return afterKey.map(after -> key.compareTo(after) > 0).orElse(true);
+    }
+
+    /**
+     * Cuts a page out of entries gathered from every server: ordered by key, strictly after the
+     * token, at most {@code size}; with the token for the next page (empty at the end).
+     */
+    public <T> Page<T> cut(Collection<T> entries, Function<T, String> keyOf) {
+        List<T> sorted = new ArrayList<>();
+        for (T entry : entries) {
+            if (admits(keyOf.apply(entry))) {
+                sorted.add(entry);
+            }
+        }
+        sorted.sort(Comparator.comparing(keyOf));
+        if (sorted.size() <= size) {
+            return new Page<>(sorted, "");
+        }
+        List<T> page = List.copyOf(sorted.subList(0, size));
+        return new Page<>(page, tokenFor(keyOf.apply(page.get(page.size() - 1))));
+    }
+
+    public record Page<T>(List<T> entries, String nextPageToken) {
+    }
+}

@@ -1,0 +1,46 @@
+package io.flywheel.runtime.query;
+
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.streams.state.HostInfo;
+
+/** One pooled channel per other instance, opened on first use and kept. */
+@ApplicationScoped
+public class PeerChannels {
+
+    private final Map<HostInfo, ManagedChannel> channels = new ConcurrentHashMap<>();
+    private final QueryConfig config;
+
+    public PeerChannels(QueryConfig config) {
+        this.config = config;
+    }
+
+    public ManagedChannel channelTo(HostInfo host) {
+        return channels.computeIfAbsent(host, h -> {
+            ManagedChannelBuilder<?> builder = ManagedChannelBuilder.forAddress(h.host(), h.port());
+            if (config.peerTls()) {
+                builder.useTransportSecurity();
+            } else {
+                builder.usePlaintext();
+            }
+            return builder.build();
+        });
+    }
+
+    @PreDestroy
+    void close() {
+        channels.values().forEach(ManagedChannel::shutdown);
+        for (ManagedChannel channel : channels.values()) {
+            try {
+                channel.awaitTermination(2, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}
