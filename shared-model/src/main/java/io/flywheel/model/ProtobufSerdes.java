@@ -86,6 +86,15 @@ public final class ProtobufSerdes {
         return deserializer;
     }
 
+    /**
+     * Plain Protobuf bytes for a service's own state stores and internal topics: versioned by
+     * additive Protobuf evolution, with no registry round-trip on the hot path.
+     */
+    public static <V extends Message> Serde<V> internal(Class<V> type) {
+        return Serdes.serdeFrom((topic, value) -> value == null ? null : value.toByteArray(),
+                new PlainProtobufDeserializer<>(type));
+    }
+
     public static Serde<String> key() {
         return Serdes.String();
     }

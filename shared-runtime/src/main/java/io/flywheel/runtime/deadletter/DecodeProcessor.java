@@ -78,7 +78,7 @@ final class DecodeProcessor<V> implements Processor<byte[], byte[], String, Deco
             reject(record, "MissingValue", "value decoded to nothing");
             return;
         }
-        Optional<String> reason = validator.rejectReason(value, context.currentSystemTimeMs());
+        Optional<String> reason = validator.rejectReason(key, value, context.currentSystemTimeMs());
         if (reason.isPresent()) {
             reject(record, "InvalidEvent", reason.get());
             return;
