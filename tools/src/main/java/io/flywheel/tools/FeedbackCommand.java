@@ -1,0 +1,184 @@
+package io.flywheel.tools;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.protobuf.util.JsonFormat;
+import io.flywheel.events.v1.FeedbackEvent;
+import io.flywheel.model.ProtobufSerdes;
+import io.flywheel.model.Topics;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.locks.LockSupport;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "feedback", mixinStandardHelpOptions = true,
+        description = "Produce and read user feedback (feedback.events).",
+        subcommands = {FeedbackCommand.Produce.class, FeedbackCommand.Consume.class})
+final class FeedbackCommand {
+
+    @Command(name = "produce", mixinStandardHelpOptions = true,
+            description = {"Generate realistic FeedbackEvents (thumbs, ratings, vote changes, clears, regenerations, "
+                    + "copies, reports; a few late and a few redelivered) keyed by conversation_id, "
+                    + "serialized through the registry, partitioned by Kafka's default murmur2."})
+    static final class Produce implements Callable<Integer> {
+
+        @Mixin
+        KafkaOptions kafka;
+
+        @Mixin
+        RegistryOptions registry;
+
+        @Option(names = "--count", paramLabel = "N", defaultValue = "1000", description = "Events to send (default: ${DEFAULT-VALUE}).")
+        long count;
+
+        @Option(names = "--rate", paramLabel = "R", defaultValue = "0",
+                description = "Events per second; 0 sends as fast as the broker takes them (default: ${DEFAULT-VALUE}).")
+        double rate;
+
+        @Option(names = "--models", paramLabel = "K", defaultValue = "6",
+                description = "Distinct (model, version, prompt_version) keys (default: ${DEFAULT-VALUE}).")
+        int models;
+
+        @Option(names = "--seed", paramLabel = "S", description = "Random seed, for a repeatable sequence (default: random, printed).")
+        Long seed;
+
+        @Override
+        public Integer call() throws Exception {
+            if (count < 0 || rate < 0 || models < 1) {
+                throw new IllegalArgumentException("--count and --rate must be >= 0, --models >= 1");
+            }
+            long usedSeed = seed != null ? seed : ThreadLocalRandom.current().nextLong();
+            FeedbackTraffic traffic = new FeedbackTraffic(usedSeed, models, Instant::now);
+            Map<String, Object> config = kafka.clientConfig();
+            config.put(ProducerConfig.ACKS_CONFIG, "all");
+            config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+            config.put(ProducerConfig.LINGER_MS_CONFIG, 10);
+            config.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+            ProtobufSerdes serdes = new ProtobufSerdes(registry.url());
+            String topic = Topics.FEEDBACK_EVENTS.name();
+
+            AtomicLongArray perPartition = new AtomicLongArray(1024);
+            AtomicLong acked = new AtomicLong();
+            AtomicReference<Exception> failure = new AtomicReference<>();
+            Map<String, Long> perModel = new TreeMap<>();
+            long started = System.nanoTime();
+            try (KafkaProducer<String, FeedbackEvent> producer = new KafkaProducer<>(config, new StringSerializer(),
+                    serdes.valueSerializer(FeedbackEvent.class))) {
+                for (long i = 0; i < count && failure.get() == null; i++) {
+                    if (rate > 0) {
+                        long due = started + (long) (i * 1e9 / rate);
+                        long wait = due - System.nanoTime();
+                        if (wait > 0) {
+                            LockSupport.parkNanos(wait);
+                        }
+                    }
+                    FeedbackEvent event = traffic.next();
+                    perModel.merge(event.getModel().getName() + "/" + event.getModel().getVersion() + "/" + event.getPromptVersion(),
+                            1L, Long::sum);
+                    producer.send(new ProducerRecord<>(topic, event.getConversationId(), event), (metadata, error) -> {
+                        if (error != null) {
+                            failure.compareAndSet(null, error);
+                        } else {
+                            acked.incrementAndGet();
+                            perPartition.incrementAndGet(metadata.partition() % perPartition.length());
+                        }
+                    });
+                }
+                producer.flush();
+            }
+            double seconds = (System.nanoTime() - started) / 1e9;
+
+            System.out.printf("sent %d feedback events to %s in %.1f s (%.0f/s), seed %d%n", acked.get(), topic, seconds,
+                    acked.get() / Math.max(seconds, 1e-9), usedSeed);
+            System.out.println("by kind:      " + new TreeMap<>(traffic.counts()) + ", late " + traffic.late());
+            System.out.println("by model key: " + perModel);
+            StringBuilder partitions = new StringBuilder();
+            for (int p = 0; p < perPartition.length(); p++) {
+                if (perPartition.get(p) > 0) {
+                    partitions.append(partitions.length() == 0 ? "" : ", ").append(p).append('=').append(perPartition.get(p));
+                }
+            }
+            System.out.println("by partition: {" + partitions + "}");
+            if (failure.get() != null) {
+                System.err.println("send failed: " + failure.get());
+                return 1;
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "consume", mixinStandardHelpOptions = true,
+            description = {"Read feedback.events from the beginning (committed records only), decoded through the "
+                    + "registry, and print each as one JSON line with its partition and offset."})
+    static final class Consume implements Callable<Integer> {
+
+        private static final ObjectMapper KEY_JSON = new ObjectMapper();
+
+        @Mixin
+        KafkaOptions kafka;
+
+        @Mixin
+        RegistryOptions registry;
+
+        @Option(names = "--max", paramLabel = "N", defaultValue = "100", description = "Stop after N records (default: ${DEFAULT-VALUE}).")
+        long max;
+
+        @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "10",
+                description = "Stop when nothing arrived for this long (default: ${DEFAULT-VALUE}).")
+        int timeoutSeconds;
+
+        @Option(names = "--quiet", description = "Print only the summary.")
+        boolean quiet;
+
+        @Override
+        public Integer call() throws Exception {
+            Map<String, Object> config = kafka.clientConfig();
+            config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+            config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+            ProtobufSerdes serdes = new ProtobufSerdes(registry.url());
+            JsonFormat.Printer json = JsonFormat.printer().omittingInsignificantWhitespace();
+            long read = 0;
+            try (KafkaConsumer<String, FeedbackEvent> consumer = new KafkaConsumer<>(config, new StringDeserializer(),
+                    serdes.valueDeserializer(FeedbackEvent.class))) {
+                // Assigned, not subscribed: no consumer group is created or moved.
+                List<TopicPartition> partitions = consumer.partitionsFor(Topics.FEEDBACK_EVENTS.name(), Duration.ofSeconds(30)).stream()
+                        .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+                consumer.assign(partitions);
+                consumer.seekToBeginning(partitions);
+                long idleSince = System.nanoTime();
+                while (read < max && System.nanoTime() - idleSince < Duration.ofSeconds(timeoutSeconds).toNanos()) {
+                    for (ConsumerRecord<String, FeedbackEvent> record : consumer.poll(Duration.ofMillis(250))) {
+                        idleSince = System.nanoTime();
+                        if (read++ >= max) {
+                            break;
+                        }
+                        if (!quiet) {
+                            System.out.println("{\"partition\":" + record.partition() + ",\"offset\":" + record.offset()
+                                    + ",\"key\":" + KEY_JSON.writeValueAsString(record.key()) + ",\"value\":" + json.print(record.value()) + "}");
+                        }
+                    }
+                }
+            }
+            System.err.printf("read %d feedback event(s) from %s%n", Math.min(read, max), Topics.FEEDBACK_EVENTS.name());
+            return 0;
+        }
+    }
+}

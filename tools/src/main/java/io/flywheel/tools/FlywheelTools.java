@@ -1,0 +1,46 @@
+package io.flywheel.tools;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * {@code flywheel-tools}: operator and developer commands for a Flywheel stack. Each area is a
+ * parent command with subcommands, so new ones (e.g. {@code policies apply}) slot in beside these.
+ */
+@Command(name = "flywheel-tools",
+        mixinStandardHelpOptions = true,
+        versionProvider = FlywheelTools.Version.class,
+        description = "Flywheel operator and developer tools.",
+        subcommands = {
+                TopicsCommand.class,
+                RegistryCommand.class,
+                FeedbackCommand.class,
+                CommandLine.HelpCommand.class,
+        })
+public final class FlywheelTools {
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    static CommandLine commandLine() {
+        return new CommandLine(new FlywheelTools())
+                .setExecutionExceptionHandler((error, command, parsed) -> {
+                    // A message, not a stack trace: these are operator commands.
+                    StringBuilder message = new StringBuilder("error: ").append(error);
+                    for (Throwable cause = error.getCause(); cause != null && cause != cause.getCause(); cause = cause.getCause()) {
+                        message.append("\n  caused by: ").append(cause);
+                    }
+                    command.getErr().println(message);
+                    return 2;
+                });
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String version = FlywheelTools.class.getPackage().getImplementationVersion();
+            return new String[] {"flywheel-tools " + (version == null ? "(development)" : version)};
+        }
+    }
+}

@@ -1,0 +1,101 @@
+package io.flywheel.tools;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.flywheel.events.v1.FeedbackEvent;
+import io.flywheel.model.Topics;
+import io.flywheel.testkit.FlywheelTestStack;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.utils.Utils;
+import org.junit.jupiter.api.Test;
+
+/** The CLI against a real broker and registry. */
+class FlywheelToolsIT {
+
+    private final FlywheelTestStack stack = FlywheelTestStack.shared();
+
+    @Test
+    void topicsCreateIsIdempotent() throws Exception {
+        int before;
+        try (Admin admin = stack.adminClient()) {
+            before = (int) TopicsCommand.meshTopics(null).stream().filter(t -> {
+                try {
+                    return admin.listTopics().names().get().contains(t.name());
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }).count();
+        }
+        String first = run("topics", "create", "--bootstrap-servers", stack.bootstrapServers());
+        assertTrue(first.contains((13 - before) + " topic(s) created, " + before + " already there"), first);
+        String second = run("topics", "create", "--bootstrap-servers", stack.bootstrapServers());
+        assertTrue(second.contains("0 topic(s) created, 13 already there"), second);
+        try (Admin admin = stack.adminClient()) {
+            Set<String> names = admin.listTopics().names().get();
+            assertTrue(names.containsAll(List.of("feedback.events", "safety.policies", "safety-filter.dlq",
+                    "feedback-aggregator.dlq", "eval-sampler.dlq")), names.toString());
+        }
+    }
+
+    @Test
+    void registryInitSetsBackwardAndIsIdempotent() throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        HttpResponse<String> loosened = http.send(HttpRequest.newBuilder(URI.create(stack.registryUrl() + "/admin/rules/COMPATIBILITY"))
+                        .header("Content-Type", "application/json")
+                        .PUT(HttpRequest.BodyPublishers.ofString("{\"ruleType\":\"COMPATIBILITY\",\"config\":\"NONE\"}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, loosened.statusCode(), loosened.body());
+
+        String changed = run("registry", "init", "--registry-url", stack.registryUrl());
+        assertTrue(changed.contains("changed from NONE to BACKWARD"), changed);
+        String again = run("registry", "init", "--registry-url", stack.registryUrl());
+        assertTrue(again.contains("already BACKWARD"), again);
+    }
+
+    @Test
+    void feedbackProduceSendsDecodableEventsPartitionedByConversation() throws Exception {
+        stack.createTopics(Topics.FEEDBACK_EVENTS);
+        List<ConsumerRecord<String, FeedbackEvent>> before = stack.readCommitted(Topics.FEEDBACK_EVENTS, Integer.MAX_VALUE, Duration.ofSeconds(3));
+
+        String summary = run("feedback", "produce", "--bootstrap-servers", stack.bootstrapServers(),
+                "--registry-url", stack.registryUrl(), "--count", "400", "--models", "3", "--seed", "5");
+        assertTrue(summary.contains("sent 400 feedback events"), summary);
+
+        List<ConsumerRecord<String, FeedbackEvent>> all = stack.readCommitted(Topics.FEEDBACK_EVENTS, before.size() + 400, Duration.ofSeconds(30));
+        assertEquals(before.size() + 400, all.size());
+        for (ConsumerRecord<String, FeedbackEvent> record : all) {
+            assertEquals(record.value().getConversationId(), record.key());
+            // Kafka's default partitioner (murmur2), so feedback is co-partitioned with completions.
+            int expected = Utils.toPositive(Utils.murmur2(record.key().getBytes(StandardCharsets.UTF_8))) % Topics.CONVERSATION_PARTITIONS;
+            assertEquals(expected, record.partition(), record.key());
+        }
+    }
+
+    private static String run(String... args) {
+        PrintStream original = System.out;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        int exit;
+        try (PrintStream out = new PrintStream(captured, true, StandardCharsets.UTF_8)) {
+            System.setOut(out);
+            exit = FlywheelTools.commandLine().execute(args);
+        } finally {
+            System.setOut(original);
+        }
+        String output = captured.toString(StandardCharsets.UTF_8);
+        System.out.print(output);
+        assertEquals(0, exit, String.join(" ", args) + " ->\n" + output);
+        return output;
+    }
+}
