@@ -1,0 +1,32 @@
+package io.flywheel.sampler.sampling;
+
+import io.flywheel.events.v1.FeedbackEvent;
+import io.flywheel.events.v1.ScreenedCompletion;
+import java.util.Optional;
+import java.util.function.BiConsumer;
+
+/**
+ * The state of one {@link PartitionSampler}, i.e. of one stream task. In the service every part
+ * is a changelogged state store, so a restored task continues exactly where it committed;
+ * {@link InMemorySamplerMemory} serves tests and tools.
+ */
+public interface SamplerMemory {
+
+    Optional<StratumTally> stratum(StratumKey stratum);
+
+    void putStratum(StratumKey stratum, StratumTally tally);
+
+    /** Every stratum this task has seen, in key order. */
+    void forEachStratum(BiConsumer<StratumKey, StratumTally> action);
+
+    FeedbackStats feedbackStats();
+
+    void putFeedbackStats(FeedbackStats stats);
+
+    /** The largest completion event time seen; {@code Long.MIN_VALUE} before the first. */
+    long streamTimeMs();
+
+    void putStreamTimeMs(long streamTimeMs);
+
+    BoostLedger<ScreenedCompletion, FeedbackEvent> boostLedger();
+}
