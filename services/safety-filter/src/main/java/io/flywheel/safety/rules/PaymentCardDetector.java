@@ -1,0 +1,185 @@
+package io.flywheel.safety.rules;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Payment card numbers (PANs): 12–19 digits, written plain or in the printed groupings
+ * (4-4-4-4[-1..3], 4-4-4-1..3, 4-6-5 and 4-6-4) with one consistent separator (space or dash),
+ * that pass the Luhn check and match a network's prefix and length. A digit run glued to a
+ * letter, a longer digit run or a decimal point is not a card.
+ */
+public final class PaymentCardDetector implements Detector {
+
+  @Override
+  public List<Span> find(String text) {
+    List<Span> out = new ArrayList<>();
+    int n = text.length();
+    int i = 0;
+    List<int[]> groups = new ArrayList<>();
+    while (i < n) {
+      if (!Chars.isAsciiDigit(text.charAt(i))) {
+        i++;
+        continue;
+      }
+      // A run: digit groups joined by exactly one separator char each.
+      groups.clear();
+      int j = i;
+      while (true) {
+        int g = j;
+        while (j < n && Chars.isAsciiDigit(text.charAt(j))) {
+          j++;
+        }
+        groups.add(new int[] {g, j});
+        if (j + 1 < n && (text.charAt(j) == ' ' || text.charAt(j) == '-') && Chars.isAsciiDigit(text.charAt(j + 1))) {
+          j++;
+        } else {
+          break;
+        }
+      }
+      i = j;
+      scanRun(text, groups, out);
+    }
+    return out;
+  }
+
+  private static void scanRun(String text, List<int[]> groups, List<Span> out) {
+    int last = groups.size() - 1;
+    boolean leftGlued = glued(text, groups.get(0)[0] - 1, -1);
+    boolean rightGlued = glued(text, groups.get(last)[1], 1);
+    int gi = leftGlued ? 1 : 0;
+    while (gi < groups.size()) {
+      int best = -1;
+      int digits = 0;
+      for (int gj = gi; gj < groups.size(); gj++) {
+        digits += groups.get(gj)[1] - groups.get(gj)[0];
+        if (digits > 19 || (gj == last && rightGlued)) {
+          break;
+        }
+        if (digits >= 12 && printedGrouping(text, groups, gi, gj) && isCardNumber(digitsOf(text, groups, gi, gj))) {
+          best = gj;
+        }
+      }
+      if (best >= 0) {
+        out.add(new Span(groups.get(gi)[0], groups.get(best)[1]));
+        gi = best + 1;
+      } else {
+        gi++;
+      }
+    }
+  }
+
+  /** A word char, or a '.'/',' followed by a word char, at pos (looking in direction dir). */
+  private static boolean glued(String text, int pos, int dir) {
+    char c = Chars.at(text, pos);
+    if (Chars.isWordChar(c)) {
+      return true;
+    }
+    return (c == '.' || c == ',' || c == '-') && Chars.isWordChar(Chars.at(text, pos + dir));
+  }
+
+  private static boolean printedGrouping(String text, List<int[]> groups, int gi, int gj) {
+    int count = gj - gi + 1;
+    if (count == 1) {
+      return true;
+    }
+    char sep = text.charAt(groups.get(gi)[1]);
+    for (int g = gi; g < gj; g++) {
+      if (text.charAt(groups.get(g)[1]) != sep) {
+        return false;
+      }
+    }
+    int[] len = new int[count];
+    for (int g = 0; g < count; g++) {
+      len[g] = groups.get(gi + g)[1] - groups.get(gi + g)[0];
+    }
+    if (len[0] != 4) {
+      return false;
+    }
+    if (count == 3 && len[1] == 6 && (len[2] == 4 || len[2] == 5)) {
+      return true; // Amex 4-6-5, Diners 4-6-4
+    }
+    for (int g = 1; g < count - 1; g++) {
+      if (len[g] != 4) {
+        return false;
+      }
+    }
+    return len[count - 1] >= 1 && len[count - 1] <= 4;
+  }
+
+  private static String digitsOf(String text, List<int[]> groups, int gi, int gj) {
+    StringBuilder sb = new StringBuilder(19);
+    for (int g = gi; g <= gj; g++) {
+      sb.append(text, groups.get(g)[0], groups.get(g)[1]);
+    }
+    return sb.toString();
+  }
+
+  /** True if the digits pass Luhn and belong to a known network with a valid length. */
+  public static boolean isCardNumber(String digits) {
+    return network(digits) != null && luhnValid(digits);
+  }
+
+  public static boolean luhnValid(String digits) {
+    int sum = 0;
+    boolean dbl = false;
+    for (int k = digits.length() - 1; k >= 0; k--) {
+      int d = digits.charAt(k) - '0';
+      if (d < 0 || d > 9) {
+        return false;
+      }
+      if (dbl) {
+        d *= 2;
+        if (d > 9) {
+          d -= 9;
+        }
+      }
+      sum += d;
+      dbl = !dbl;
+    }
+    return digits.length() > 1 && sum % 10 == 0;
+  }
+
+  /** The card network whose prefix and length the digits match, or null. */
+  public static String network(String d) {
+    int len = d.length();
+    if (len < 12 || len > 19) {
+      return null;
+    }
+    int p2 = Integer.parseInt(d.substring(0, 2));
+    int p3 = Integer.parseInt(d.substring(0, 3));
+    int p4 = Integer.parseInt(d.substring(0, 4));
+    int p6 = Integer.parseInt(d.substring(0, 6));
+    if (d.charAt(0) == '4' && (len == 13 || len == 16 || len == 19)) {
+      return "visa";
+    }
+    if (((p2 >= 51 && p2 <= 55) || (p4 >= 2221 && p4 <= 2720)) && len == 16) {
+      return "mastercard";
+    }
+    if ((p2 == 34 || p2 == 37) && len == 15) {
+      return "amex";
+    }
+    boolean sixteenToNineteen = len >= 16;
+    if ((p4 == 6011 || (p3 >= 644 && p3 <= 649) || p2 == 65 || (p6 >= 622126 && p6 <= 622925)) && sixteenToNineteen) {
+      return "discover";
+    }
+    if (p4 >= 3528 && p4 <= 3589 && sixteenToNineteen) {
+      return "jcb";
+    }
+    if (((p3 >= 300 && p3 <= 305) || p3 == 309 || p2 == 36 || p2 == 38 || p2 == 39) && len >= 14) {
+      return "diners";
+    }
+    if (p2 == 62 && sixteenToNineteen) {
+      return "unionpay";
+    }
+    if (p4 >= 2200 && p4 <= 2204 && sixteenToNineteen) {
+      return "mir";
+    }
+    switch (p4) {
+      case 5018, 5020, 5038, 5893, 6304, 6759, 6761, 6762, 6763:
+        return "maestro";
+      default:
+        return null;
+    }
+  }
+}

@@ -1,0 +1,123 @@
+package io.flywheel.safety.rules;
+
+import io.flywheel.events.v1.SafetyPolicy;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+
+/**
+ * The merge of the default pack with the records of {@code safety.policies}, applied one record
+ * at a time in offset order (what the global store processor sees):
+ *
+ * <ul>
+ *   <li>a record whose id is a default policy's overrides it; {@code enabled=false} switches it
+ *       off (such a record needs nothing but its id);
+ *   <li>a tombstone removes the override (the default comes back) or deletes a topic-only policy;
+ *   <li>a record that fails validation is skipped and reported with its offset and reason; if it
+ *       overrides a default, the default stays in force — a typo never removes protection;
+ *   <li>a record whose value id differs from its key is skipped (an empty value id takes the key).
+ * </ul>
+ *
+ * <p>Each policy is compiled once, when its record arrives; {@link #apply} then assembles a new
+ * immutable {@link PolicySet} from the compiled rules. Not thread-safe: one owner (the global
+ * store processor) applies records; the returned sets are immutable and may be shared.
+ */
+public final class PolicyCatalog {
+
+  private record Entry(SafetyPolicy policy, PolicyCompiler.Result result, long offset) {}
+
+  private final String packHash;
+  private final PolicyCompiler compiler;
+  private final Map<String, Entry> defaults = new LinkedHashMap<>();
+  private final Map<String, Entry> overrides = new TreeMap<>();
+  private long lastOffset = -1;
+  private PolicySet current;
+
+  public PolicyCatalog(DefaultPolicyPack pack, PolicyCompiler compiler) {
+    this.packHash = pack.hash();
+    this.compiler = compiler;
+    for (SafetyPolicy p : pack.policies()) {
+      defaults.put(p.getId(), entry(p, -1));
+    }
+    this.current = build();
+  }
+
+  /** The set in force after the last applied record (the default pack before any). */
+  public PolicySet current() {
+    return current;
+  }
+
+  /**
+   * Applies one record of {@code safety.policies}.
+   *
+   * @param policyId the record key
+   * @param policyOrNull the record value, null for a tombstone
+   * @param offset the record offset
+   * @return the new policy set (also {@link #current()})
+   */
+  public PolicySet apply(String policyId, SafetyPolicy policyOrNull, long offset) {
+    Objects.requireNonNull(policyId, "policyId");
+    if (policyOrNull == null) {
+      overrides.remove(policyId);
+    } else {
+      SafetyPolicy p = policyOrNull.getId().isEmpty() ? policyOrNull.toBuilder().setId(policyId).build() : policyOrNull;
+      if (!p.getId().equals(policyId)) {
+        overrides.put(policyId, new Entry(p, new PolicyCompiler.Rejected(
+            "record key '" + policyId + "' and policy id '" + p.getId() + "' differ"), offset));
+      } else {
+        overrides.put(policyId, entry(p, offset));
+      }
+    }
+    lastOffset = Math.max(lastOffset, offset);
+    current = build();
+    return current;
+  }
+
+  public String revision() {
+    return current.revision();
+  }
+
+  private Entry entry(SafetyPolicy p, long offset) {
+    // A disabled policy is not compiled: {id, enabled: false} is enough to switch a default off.
+    return new Entry(p, p.getEnabled() ? compiler.compile(p) : null, offset);
+  }
+
+  private PolicySet build() {
+    List<CompiledRule> rules = new ArrayList<>();
+    List<SkippedPolicy> skipped = new ArrayList<>();
+    List<SafetyPolicy> disabled = new ArrayList<>();
+    for (Map.Entry<String, Entry> d : defaults.entrySet()) {
+      Entry override = overrides.get(d.getKey());
+      if (override != null && !place(override, rules, skipped, disabled)) {
+        place(d.getValue(), rules, skipped, disabled); // invalid override: the default stays
+      } else if (override == null) {
+        place(d.getValue(), rules, skipped, disabled);
+      }
+    }
+    for (Map.Entry<String, Entry> o : overrides.entrySet()) {
+      if (!defaults.containsKey(o.getKey())) {
+        place(o.getValue(), rules, skipped, disabled);
+      }
+    }
+    String revision = packHash + "@" + (lastOffset < 0 ? "none" : Long.toString(lastOffset));
+    return new PolicySet(revision, rules, skipped, disabled);
+  }
+
+  /** Adds the entry to the list it belongs to; false if it was rejected. */
+  private static boolean place(Entry e, List<CompiledRule> rules, List<SkippedPolicy> skipped,
+      List<SafetyPolicy> disabled) {
+    if (e.result() == null) {
+      disabled.add(e.policy());
+      return true;
+    }
+    if (e.result() instanceof PolicyCompiler.Compiled c) {
+      rules.add(c.rule());
+      return true;
+    }
+    skipped.add(new SkippedPolicy(e.policy().getId(), ((PolicyCompiler.Rejected) e.result()).reason(), e.offset()));
+    return false;
+  }
+}
