@@ -1,0 +1,27 @@
+package io.flywheel.feedback;
+
+import io.flywheel.feedback.config.AggregatorConfig;
+import io.flywheel.feedback.topology.AggregatorSettings;
+import io.flywheel.feedback.topology.FeedbackTopology;
+import io.flywheel.model.ProtobufSerdes;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Produces;
+import org.apache.kafka.streams.Topology;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/** Wires the topology to its configuration; Quarkus runs it. */
+@ApplicationScoped
+public class FeedbackAggregatorApp {
+
+    @Produces
+    @jakarta.inject.Singleton
+    AggregatorSettings settings(AggregatorConfig config,
+                                @ConfigProperty(name = "quarkus.kafka-streams.application-id") String applicationId) {
+        return config.toSettings(applicationId);
+    }
+
+    @Produces
+    Topology topology(AggregatorSettings settings, ProtobufSerdes serdes) {
+        return FeedbackTopology.build(settings, serdes);
+    }
+}

@@ -1,0 +1,144 @@
+package io.flywheel.feedback.query;
+
+import io.flywheel.events.v1.FeedbackAggregate;
+import io.flywheel.model.AggregateKey;
+import io.flywheel.model.ProtobufSerdes;
+import io.flywheel.model.Topics;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.subscription.MultiEmitter;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArraySet;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/**
+ * Committed all-time aggregates, for watch streams. A read_committed consumer tails
+ * {@code feedback.aggregates} (every partition, no group), keeps the latest committed value of
+ * each all-time key and pushes each change to the key's watchers. Values a crash could roll back
+ * never reach a watcher, and the feed does not care which instance owns the key.
+ */
+@ApplicationScoped
+public class AggregateChangeFeed {
+
+    private static final Logger LOG = Logger.getLogger(AggregateChangeFeed.class);
+
+    private final Map<String, FeedbackAggregate> latest = new ConcurrentHashMap<>();
+    private final Map<String, Set<MultiEmitter<? super Change>>> watchers = new ConcurrentHashMap<>();
+    private final String bootstrapServers;
+    private final ProtobufSerdes serdes;
+    private volatile KafkaConsumer<String, FeedbackAggregate> consumer;
+    private volatile boolean running = true;
+    private Thread poller;
+
+    /** One committed value of a key; the first a watcher gets is its snapshot. */
+    public record Change(FeedbackAggregate aggregate, boolean snapshot) {
+    }
+
+    public AggregateChangeFeed(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers, ProtobufSerdes serdes) {
+        this.bootstrapServers = bootstrapServers;
+        this.serdes = serdes;
+    }
+
+    void start(@Observes StartupEvent event) {
+        poller = new Thread(this::pollCommitted, "aggregate-change-feed");
+        poller.setDaemon(true);
+        poller.start();
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        running = false;
+        KafkaConsumer<String, FeedbackAggregate> current = consumer;
+        if (current != null) {
+            current.wakeup();
+        }
+        watchers.values().forEach(set -> set.forEach(MultiEmitter::complete));
+    }
+
+    /** The committed value of {@code key} now (if any), then every committed change. */
+    public Multi<Change> watch(String key) {
+        return Multi.createFrom().emitter(emitter -> {
+            Set<MultiEmitter<? super Change>> set = watchers.computeIfAbsent(key, k -> new CopyOnWriteArraySet<>());
+            synchronized (set) {
+                set.add(emitter);
+                FeedbackAggregate snapshot = latest.get(key);
+                if (snapshot != null) {
+                    emitter.emit(new Change(snapshot, true));
+                }
+            }
+            emitter.onTermination(() -> set.remove(emitter));
+        });
+    }
+
+    private void pollCommitted() {
+        Map<String, Object> config = Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+                ConsumerConfig.CLIENT_ID_CONFIG, "aggregate-change-feed-" + UUID.randomUUID());
+        while (running) {
+            try (KafkaConsumer<String, FeedbackAggregate> kafka = new KafkaConsumer<>(config, new StringDeserializer(),
+                    serdes.valueDeserializer(FeedbackAggregate.class))) {
+                consumer = kafka;
+                List<PartitionInfo> partitions = kafka.partitionsFor(Topics.FEEDBACK_AGGREGATES.name(), Duration.ofSeconds(10));
+                if (partitions == null || partitions.isEmpty()) {
+                    sleepQuietly(2_000);
+                    continue;
+                }
+                List<TopicPartition> assigned = partitions.stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+                kafka.assign(assigned);
+                kafka.seekToBeginning(assigned);
+                while (running) {
+                    for (ConsumerRecord<String, FeedbackAggregate> record : kafka.poll(Duration.ofMillis(500))) {
+                        if (record.key() != null && record.value() != null && AggregateKey.decode(record.key()).isAllTime()) {
+                            publish(record.key(), record.value());
+                        }
+                    }
+                }
+            } catch (WakeupException e) {
+                return;
+            } catch (RuntimeException e) {
+                if (running) {
+                    LOG.warnf("aggregate change feed failed, reconnecting: %s", e.toString());
+                    sleepQuietly(2_000);
+                }
+            }
+        }
+    }
+
+    private void publish(String key, FeedbackAggregate value) {
+        Set<MultiEmitter<? super Change>> set = watchers.get(key);
+        if (set == null) {
+            latest.put(key, value);
+            return;
+        }
+        synchronized (set) {
+            boolean first = !latest.containsKey(key);
+            latest.put(key, value);
+            set.forEach(emitter -> emitter.emit(new Change(value, first)));
+        }
+    }
+
+    private static void sleepQuietly(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

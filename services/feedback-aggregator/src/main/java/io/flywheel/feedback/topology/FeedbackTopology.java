@@ -1,0 +1,87 @@
+package io.flywheel.feedback.topology;
+
+import com.google.protobuf.Message;
+import io.flywheel.events.v1.DriftAlert;
+import io.flywheel.events.v1.FeedbackAggregate;
+import io.flywheel.events.v1.FeedbackEvent;
+import io.flywheel.model.ProtobufSerdes;
+import io.flywheel.model.TopicSpec;
+import io.flywheel.model.Topics;
+import io.flywheel.runtime.deadletter.DeadLetters;
+import io.flywheel.state.v1.DriftState;
+import io.flywheel.state.v1.VoteLedgerState;
+import java.util.Map;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Branched;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * The feedback-aggregator topology (DESIGN §4): feedback.events → vote resolution in the
+ * conversation's partition → per-partition partial sums → one shuffle to the model key →
+ * all-time and cohort-bucket aggregates, and drift alerts.
+ *
+ * <p>Every store and internal topic is named here; renaming one loses state on upgrade (the
+ * snapshot test guards the names).
+ */
+public final class FeedbackTopology {
+
+    public static final String VOTES_STORE = "feedback-votes";
+    public static final String PARTIALS_STORE = "feedback-partials";
+    public static final String DELTAS_REPARTITION = "feedback-partials-by-model";
+    public static final String AGGREGATES_STORE = "feedback-aggregates";
+    public static final String DRIFT_STORE = "feedback-drift";
+
+    private FeedbackTopology() {
+    }
+
+    public static TopicSpec<byte[]> deadLetterTopic(AggregatorSettings settings) {
+        return Topics.deadLetter(settings.applicationId(), false);
+    }
+
+    public static Topology build(AggregatorSettings settings, ProtobufSerdes serdes) {
+        StreamsBuilder builder = new StreamsBuilder();
+
+        builder.addStateStore(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(VOTES_STORE), Serdes.String(), ProtobufSerdes.internal(VoteLedgerState.class)));
+        // In memory: a partition holds one partial per aggregate key between flushes; the
+        // changelog restores them after a crash.
+        builder.addStateStore(Stores.keyValueStoreBuilder(
+                Stores.inMemoryKeyValueStore(PARTIALS_STORE), Serdes.String(), ProtobufSerdes.internal(FeedbackAggregate.class)));
+        builder.addStateStore(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(AGGREGATES_STORE), Serdes.String(), ProtobufSerdes.internal(FeedbackAggregate.class)));
+        builder.addStateStore(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(DRIFT_STORE), Serdes.String(), ProtobufSerdes.internal(DriftState.class)));
+
+        KStream<String, FeedbackEvent> feedback = DeadLetters.decode(builder, settings.applicationId(),
+                Topics.FEEDBACK_EVENTS, serdes.valueDeserializer(FeedbackEvent.class),
+                new FeedbackValidator(settings.maxClockSkew()), deadLetterTopic(settings));
+
+        String outputs = "feedback-outputs-";
+        Map<String, KStream<String, Message>> byKind = feedback
+                .process(() -> new VoteResolution(settings), Named.as("resolve-votes"), VOTES_STORE, PARTIALS_STORE)
+                .repartition(Repartitioned.<String, FeedbackAggregate>as(DELTAS_REPARTITION)
+                        .withKeySerde(Serdes.String())
+                        .withValueSerde(ProtobufSerdes.internal(FeedbackAggregate.class)))
+                .process(() -> new AggregateRollup(settings), Named.as("roll-up-aggregates"), AGGREGATES_STORE, DRIFT_STORE)
+                .split(Named.as(outputs))
+                .branch((key, value) -> value instanceof DriftAlert, Branched.as("alerts"))
+                .defaultBranch(Branched.as("aggregates"));
+
+        byKind.get(outputs + "aggregates")
+                .mapValues(value -> (FeedbackAggregate) value, Named.as("as-aggregate"))
+                .to(Topics.FEEDBACK_AGGREGATES.name(), Produced.with(Serdes.String(), serdes.value(FeedbackAggregate.class))
+                        .withName("write-aggregates"));
+        byKind.get(outputs + "alerts")
+                .mapValues(value -> (DriftAlert) value, Named.as("as-alert"))
+                .to(Topics.FEEDBACK_ALERTS.name(), Produced.with(Serdes.String(), serdes.value(DriftAlert.class))
+                        .withName("write-alerts"));
+
+        return builder.build();
+    }
+}

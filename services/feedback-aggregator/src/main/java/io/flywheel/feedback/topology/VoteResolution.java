@@ -1,0 +1,105 @@
+package io.flywheel.feedback.topology;
+
+import io.flywheel.events.v1.FeedbackAggregate;
+import io.flywheel.events.v1.FeedbackEvent;
+import io.flywheel.model.AggregateKey;
+import io.flywheel.state.v1.VoteLedgerState;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * Resolves votes in the conversation's own partition (no repartition), and sums the counter
+ * changes per aggregate key in a changelogged store. A wall-clock punctuator forwards and resets
+ * those partial sums, so the shuffle to the model key carries one record per key and flush
+ * instead of one per event.
+ */
+final class VoteResolution implements Processor<String, FeedbackEvent, String, FeedbackAggregate> {
+
+    private final AggregatorSettings settings;
+    private ProcessorContext<String, FeedbackAggregate> context;
+    private KeyValueStore<String, VoteLedgerState> ledgers;
+    private KeyValueStore<String, FeedbackAggregate> partials;
+
+    VoteResolution(AggregatorSettings settings) {
+        this.settings = settings;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, FeedbackAggregate> context) {
+        this.context = context;
+        this.ledgers = context.getStateStore(FeedbackTopology.VOTES_STORE);
+        this.partials = context.getStateStore(FeedbackTopology.PARTIALS_STORE);
+        context.schedule(settings.flushInterval(), PunctuationType.WALL_CLOCK_TIME, now -> flushPartials());
+    }
+
+    @Override
+    public void process(Record<String, FeedbackEvent> record) {
+        FeedbackEvent event = record.value();
+        String ledgerKey = ledgerKey(event.getCompletionId(), event.getUserId());
+        VoteLedgerState stored = ledgers.get(ledgerKey);
+        VoteLedger ledger = VoteLedger.of(stored, event);
+        Optional<FeedbackAggregate> delta = ledger.apply(event);
+        VoteLedgerState updated = ledger.state();
+        if (!updated.equals(stored)) {
+            ledgers.put(ledgerKey, updated);
+        }
+        if (delta.isEmpty()) {
+            return;
+        }
+        // Attribution follows the ledger (the completion's first-seen model and creation time), so
+        // a later change retracts from exactly where the earlier vote was counted.
+        AggregateKey modelKey = AggregateKey.allTime(updated.getModel().getName(), updated.getModel().getVersion(),
+                updated.getPromptVersion());
+        addPartial(modelKey, delta.get());
+        long bucketStart = settings.buckets().startOf(updated.getCompletionCreatedAtMs());
+        if (settings.buckets().isOpen(bucketStart, context.currentStreamTimeMs())) {
+            addPartial(modelKey.bucket(java.time.Instant.ofEpochMilli(bucketStart)), delta.get());
+        } else {
+            addPartial(modelKey, FeedbackTally.zeroDelta().setTooLate(1).build());
+        }
+    }
+
+    private void addPartial(AggregateKey key, FeedbackAggregate delta) {
+        String storeKey = key.encode();
+        FeedbackAggregate current = partials.get(storeKey);
+        FeedbackAggregate.Builder sum;
+        if (current == null) {
+            sum = FeedbackTally.zero(
+                    io.flywheel.events.v1.ModelRef.newBuilder().setName(key.modelName()).setVersion(key.modelVersion()).build(),
+                    key.promptVersion(),
+                    key.bucketStart().map(start -> settings.buckets().bucket(start.toEpochMilli())).orElse(null));
+        } else {
+            sum = current.toBuilder();
+        }
+        FeedbackTally.add(sum, delta);
+        partials.put(storeKey, sum.build());
+    }
+
+    private void flushPartials() {
+        List<KeyValue<String, FeedbackAggregate>> pending = new ArrayList<>();
+        try (KeyValueIterator<String, FeedbackAggregate> all = partials.all()) {
+            all.forEachRemaining(pending::add);
+        }
+        long timestamp = Math.max(0, context.currentStreamTimeMs());
+        for (KeyValue<String, FeedbackAggregate> partial : pending) {
+            partials.delete(partial.key);
+            if (!FeedbackTally.isZero(partial.value)) {
+                String modelKey = AggregateKey.decode(partial.key).modelKey().encode();
+                context.forward(new Record<>(modelKey, partial.value, timestamp));
+            }
+        }
+    }
+
+    /** Unambiguous whatever the ids contain: the completion id is length-prefixed. */
+    static String ledgerKey(String completionId, String userId) {
+        return completionId.length() + ":" + completionId + userId;
+    }
+}
