@@ -5,15 +5,15 @@ import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.TreeSet;
+import java.util.LinkedHashSet;
 
 /** A {@link BoostLedger} on the heap, with an expiry index; not thread-safe. */
 public final class InMemoryBoostLedger<C, F> implements BoostLedger<C, F> {
 
     private final Map<CompletionRef, RememberedCompletion<C>> completions = new HashMap<>();
     private final Map<CompletionRef, PendingFeedback<F>> pending = new HashMap<>();
-    private final NavigableMap<Long, TreeSet<CompletionRef>> completionExpiry = new TreeMap<>();
-    private final NavigableMap<Long, TreeSet<CompletionRef>> pendingExpiry = new TreeMap<>();
+    private final NavigableMap<Long, LinkedHashSet<CompletionRef>> completionExpiry = new TreeMap<>();
+    private final NavigableMap<Long, LinkedHashSet<CompletionRef>> pendingExpiry = new TreeMap<>();
 
     @Override
     public Optional<RememberedCompletion<C>> completion(CompletionRef ref) {
@@ -26,7 +26,7 @@ public final class InMemoryBoostLedger<C, F> implements BoostLedger<C, F> {
         if (old != null) {
             unindex(completionExpiry, old.expiresAtMs(), old.ref());
         }
-        completionExpiry.computeIfAbsent(completion.expiresAtMs(), t -> new TreeSet<>()).add(completion.ref());
+        completionExpiry.computeIfAbsent(completion.expiresAtMs(), t -> new LinkedHashSet<>()).add(completion.ref());
     }
 
     @Override
@@ -40,7 +40,7 @@ public final class InMemoryBoostLedger<C, F> implements BoostLedger<C, F> {
         if (old != null) {
             unindex(pendingExpiry, old.expiresAtMs(), old.ref());
         }
-        pendingExpiry.computeIfAbsent(feedback.expiresAtMs(), t -> new TreeSet<>()).add(feedback.ref());
+        pendingExpiry.computeIfAbsent(feedback.expiresAtMs(), t -> new LinkedHashSet<>()).add(feedback.ref());
     }
 
     @Override
@@ -68,22 +68,20 @@ public final class InMemoryBoostLedger<C, F> implements BoostLedger<C, F> {
         return pending.size();
     }
 
-    private static long drain(NavigableMap<Long, TreeSet<CompletionRef>> index, long nowMs, Map<CompletionRef, ?> entries) {
+    private static long drain(NavigableMap<Long, LinkedHashSet<CompletionRef>> index, long nowMs, Map<CompletionRef, ?> entries) {
         long removed = 0;
-        NavigableMap<Long, TreeSet<CompletionRef>> due = index.headMap(nowMs, true);
-        for (TreeSet<CompletionRef> refs : due.values()) {
-            for (CompletionRef ref : refs) {
+        while (!index.isEmpty() && index.firstKey() <= nowMs) {
+            for (CompletionRef ref : index.pollFirstEntry().getValue()) {
                 if (entries.remove(ref) != null) {
                     removed++;
                 }
             }
         }
-        due.clear();
         return removed;
     }
 
-    private static void unindex(NavigableMap<Long, TreeSet<CompletionRef>> index, long expiresAtMs, CompletionRef ref) {
-        TreeSet<CompletionRef> refs = index.get(expiresAtMs);
+    private static void unindex(NavigableMap<Long, LinkedHashSet<CompletionRef>> index, long expiresAtMs, CompletionRef ref) {
+        LinkedHashSet<CompletionRef> refs = index.get(expiresAtMs);
         if (refs != null) {
             refs.remove(ref);
             if (refs.isEmpty()) {

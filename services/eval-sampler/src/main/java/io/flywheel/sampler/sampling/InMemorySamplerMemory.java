@@ -2,6 +2,8 @@ package io.flywheel.sampler.sampling;
 
 import io.flywheel.events.v1.FeedbackEvent;
 import io.flywheel.events.v1.ScreenedCompletion;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.BiConsumer;
@@ -9,7 +11,7 @@ import java.util.function.BiConsumer;
 /** A {@link SamplerMemory} on the heap; not thread-safe. */
 public final class InMemorySamplerMemory implements SamplerMemory {
 
-    private final TreeMap<StratumKey, StratumTally> strata = new TreeMap<>();
+    private final Map<StratumKey, StratumTally> strata = new HashMap<>();
     private final InMemoryBoostLedger<ScreenedCompletion, FeedbackEvent> ledger = new InMemoryBoostLedger<>();
     private FeedbackStats feedbackStats = FeedbackStats.EMPTY;
     private long streamTimeMs = Long.MIN_VALUE;
@@ -26,7 +28,7 @@ public final class InMemorySamplerMemory implements SamplerMemory {
 
     @Override
     public void forEachStratum(BiConsumer<StratumKey, StratumTally> action) {
-        strata.forEach(action);
+        new TreeMap<>(strata).forEach(action);
     }
 
     @Override

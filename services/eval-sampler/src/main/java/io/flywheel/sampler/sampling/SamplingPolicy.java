@@ -34,7 +34,7 @@ import java.util.regex.Pattern;
  * drift-rate                            0.25    rate of a model under an active drift alert
  * negative-feedback-rate                1.0     rate of a completion with negative feedback in the window
  * budget-target                         0.95    share of the budget the pacer aims at (binomial headroom)
- * forecast-epochs                       3       completed epochs averaged to forecast traffic
+ * forecast-epochs                       2       completed epochs averaged to forecast traffic
  * burst-allowance                       2.0     an epoch may spend this many times its even share
  * </pre>
  * A {@code <stratum>} is a {@link StratumKey} text: {@code model} or {@code model/locale}. A
@@ -141,7 +141,7 @@ public record SamplingPolicy(
                 rate(scalars, "drift-rate", 0.25),
                 rate(scalars, "negative-feedback-rate", 1.0),
                 number(scalars, "budget-target", 0.95),
-                (int) number(scalars, "forecast-epochs", 3),
+                (int) number(scalars, "forecast-epochs", 2),
                 number(scalars, "burst-allowance", 2.0));
     }
 

@@ -26,7 +26,7 @@ class SamplingPolicyTest {
         assertEquals(0.25, policy.driftRate());
         assertEquals(1.0, policy.negativeFeedbackRate());
         assertEquals(0.95, policy.budgetTarget());
-        assertEquals(3, policy.forecastEpochs());
+        assertEquals(2, policy.forecastEpochs());
         assertEquals(2.0, policy.burstAllowance());
         assertTrue(policy.strata().isEmpty());
     }
