@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.TestInstance;
  * minute-to-minute jitter and a ten-minute surge, through one {@link PartitionSampler} per
  * partition: every period gets 90–100 % of the budget, spread across the period.
  */
+@Tag("statistical")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class BudgetPacingStatisticalTest {
 

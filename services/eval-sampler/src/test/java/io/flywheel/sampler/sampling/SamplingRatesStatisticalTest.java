@@ -15,6 +15,7 @@ import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.TestInstance;
  * 200,000 synthetic conversations in three strata at 1 %, 5 % and 20 % (no budget), plus
  * conversations that span two models, through one {@link PartitionSampler} per partition.
  */
+@Tag("statistical")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SamplingRatesStatisticalTest {
 
