@@ -7,7 +7,10 @@ import java.util.List;
  * Payment card numbers (PANs): 12–19 digits, written plain or in the printed groupings
  * (4-4-4-4[-1..3], 4-4-4-1..3, 4-6-5 and 4-6-4) with one consistent separator (space or dash),
  * that pass the Luhn check and match a network's prefix and length. A digit run glued to a
- * letter, a longer digit run or a decimal point is not a card.
+ * letter, a '+', a longer digit run or a decimal point is not a card. A run of groups that reads
+ * as one printed number of 12–19 digits is judged as a whole (its first 16 digits are not a card
+ * on their own); only a longer run is searched for a card followed by other numbers
+ * ({@code 4111 1111 1111 1111 12 29}).
  */
 public final class PaymentCardDetector implements Detector {
 
@@ -40,14 +43,33 @@ public final class PaymentCardDetector implements Detector {
       i = j;
       scanRun(text, groups, out);
     }
+    if (out.isEmpty()) {
+      return out;
+    }
+    // "AZ71 ENQJ 1803 3530 6277 3802 9522": digit groups of a printed IBAN are not a card
+    List<Span> ibans = IBANS.find(text);
+    if (!ibans.isEmpty()) {
+      out.removeIf(c -> ibans.stream().anyMatch(ib -> ib.start() <= c.start() && c.end() <= ib.end()));
+    }
     return out;
   }
+
+  private static final IbanDetector IBANS = new IbanDetector();
 
   private static void scanRun(String text, List<int[]> groups, List<Span> out) {
     int last = groups.size() - 1;
     boolean leftGlued = glued(text, groups.get(0)[0] - 1, -1);
     boolean rightGlued = glued(text, groups.get(last)[1], 1);
     int gi = leftGlued ? 1 : 0;
+    int gEnd = rightGlued ? last - 1 : last;
+    if (gi <= gEnd && wholeNumber(text, groups, gi, gEnd)) {
+      // The run reads as one printed number: it is a card or not as a whole; a valid card
+      // inside a longer printed number (e.g. 16 of 19 digits) is not a card.
+      if (isCardNumber(digitsOf(text, groups, gi, gEnd))) {
+        out.add(new Span(groups.get(gi)[0], groups.get(gEnd)[1]));
+      }
+      return;
+    }
     while (gi < groups.size()) {
       int best = -1;
       int digits = 0;
@@ -69,10 +91,21 @@ public final class PaymentCardDetector implements Detector {
     }
   }
 
-  /** A word char, or a '.'/',' followed by a word char, at pos (looking in direction dir). */
+  private static boolean wholeNumber(String text, List<int[]> groups, int gi, int gj) {
+    int digits = 0;
+    for (int g = gi; g <= gj; g++) {
+      digits += groups.get(g)[1] - groups.get(g)[0];
+    }
+    return digits >= 12 && digits <= 19 && printedGrouping(text, groups, gi, gj);
+  }
+
+  /**
+   * A word char, a '+' (phone numbers) or a '.'/','/'-' followed by a word char, at pos (looking
+   * in direction dir).
+   */
   private static boolean glued(String text, int pos, int dir) {
     char c = Chars.at(text, pos);
-    if (Chars.isWordChar(c)) {
+    if (Chars.isWordChar(c) || (dir < 0 && c == '+')) {
       return true;
     }
     return (c == '.' || c == ',' || c == '-') && Chars.isWordChar(Chars.at(text, pos + dir));
@@ -174,6 +207,9 @@ public final class PaymentCardDetector implements Detector {
     }
     if (p4 >= 2200 && p4 <= 2204 && sixteenToNineteen) {
       return "mir";
+    }
+    if (p4 == 5019 && len == 16) {
+      return "dankort";
     }
     switch (p4) {
       case 5018, 5020, 5038, 5893, 6304, 6759, 6761, 6762, 6763:

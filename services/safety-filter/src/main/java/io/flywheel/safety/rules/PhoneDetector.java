@@ -10,7 +10,9 @@ import java.util.List;
  * {@link PhoneNumberUtil.Leniency#VALID}): the number must be valid for its region, and
  * numbers without a country code are read in the configured default region. Its matcher uses
  * bounded patterns and stops after {@code maxTries} candidates, so a hostile text cannot make it
- * slow; numbers beyond that many candidates in one text are not found.
+ * slow; numbers beyond that many candidates in one text are not found. Matches that are dotted
+ * quads (IPv4 addresses) or continue a code ({@code ORD-2015-731033}) are dropped, and an
+ * unbalanced bracket the matcher keeps at either end is trimmed.
  */
 public final class PhoneDetector implements Detector {
 
@@ -31,11 +33,40 @@ public final class PhoneDetector implements Detector {
     return defaultRegion;
   }
 
+  /** 215.42.154.15(/23) is an IPv4 address, even when its digits make a valid phone number. */
+  private static boolean dottedQuad(String raw) {
+    int end = IpAddressDetector.parseV4(raw, 0);
+    return end > 0 && (end == raw.length() || raw.charAt(end) == '/' || raw.charAt(end) == ':');
+  }
+
+  /** ORD-2015-731033, build/2154215415: digits that continue a code are not a phone number. */
+  private static boolean gluedToCode(String text, int start, int end) {
+    char before = Chars.at(text, start - 1);
+    char after = Chars.at(text, end);
+    boolean left = (before == '-' || before == '/' || before == '_' || before == '#')
+        && Chars.isAsciiAlnum(Chars.at(text, start - 2));
+    boolean right = (after == '-' || after == '/' || after == '_') && Chars.isAsciiAlnum(Chars.at(text, end + 1));
+    return left || right;
+  }
+
   @Override
   public List<Span> find(String text) {
     List<Span> out = new ArrayList<>();
     for (PhoneNumberMatch m : UTIL.findNumbers(text, defaultRegion, PhoneNumberUtil.Leniency.VALID, maxTries)) {
-      out.add(new Span(m.start(), m.end()));
+      int start = m.start();
+      int end = m.end();
+      String raw = m.rawString();
+      // "(+44 20 7946 0958)": the matcher keeps an opening bracket whose partner is outside
+      if (raw.startsWith("(") && raw.indexOf(')') < 0) {
+        start++;
+      }
+      if (raw.endsWith(")") && raw.indexOf('(') < 0) {
+        end--;
+      }
+      if (dottedQuad(raw) || gluedToCode(text, start, end)) {
+        continue;
+      }
+      out.add(new Span(start, end));
     }
     return Spans.normalize(out);
   }

@@ -24,7 +24,7 @@ public final class UsSsnDetector implements Detector {
         continue;
       }
       int end = i + 11;
-      if (Chars.joinedToWord(text, i, end)) {
+      if (Chars.joinedToWord(text, i, end) || Chars.at(text, i - 1) == '+') {
         continue;
       }
       if (sep == ' ' && (spaceDigit(text, i - 1, -1) || spaceDigit(text, end, 1))) {

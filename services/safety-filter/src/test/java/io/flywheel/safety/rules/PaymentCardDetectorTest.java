@@ -63,7 +63,11 @@ class PaymentCardDetectorTest {
 
   @Test
   void cardFollowedByOtherNumbersInSameRun() {
-    finds(d, "4111 1111 1111 1111 123", "4111 1111 1111 1111");
+    finds(d, "4111 1111 1111 1111 12 29", "4111 1111 1111 1111");
+    // 19 digits in the printed 4-4-4-4-3 form are one number (Luhn fails), not a card + 3 digits
+    findsNothing(d, "4111 1111 1111 1111 123");
+    findsNothing(d, "+41111111111111111"); // a phone number, not a card
+    findsNothing(d, "IBAN: AZ71 ENQJ 1803 3530 6277 3802 9522"); // groups of a printed IBAN
   }
 
   @Test

@@ -15,6 +15,7 @@ class PhoneDetectorTest {
     finds(us, "call +44 20 7946 0958 now", "+44 20 7946 0958");
     finds(us, "office (650) 253-0000.", "(650) 253-0000");
     finds(us, "fr: +33 1 42 68 53 00", "+33 1 42 68 53 00");
+    finds(us, "Jane (+44 20 7946 0958)", "+44 20 7946 0958");
   }
 
   @Test
@@ -32,5 +33,7 @@ class PhoneDetectorTest {
     findsNothing(us, "on 2024-11-26 at 10:30");
     findsNothing(us, "version 1.2.3.4");
     findsNothing(us, "price $1,234,567.89");
+    findsNothing(us, "from 215.42.154.15"); // an IPv4 address whose digits are a valid US number
+    findsNothing(us, "order ORD-2015-731033");
   }
 }

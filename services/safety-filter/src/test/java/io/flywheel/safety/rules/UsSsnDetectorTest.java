@@ -38,5 +38,6 @@ class UsSsnDetectorTest {
     findsNothing(d, "123-45 6789");
     findsNothing(d, "call 555 123 45 6789");
     findsNothing(d, "v123-45-6789");
+    findsNothing(d, "+688 90 1234"); // a phone number (Tuvalu)
   }
 }
