@@ -43,6 +43,8 @@ final class FeedbackTraffic {
     private static final int USERS = 5_000;
     private static final double LATE = 0.05;
     private static final double REDELIVERED = 0.01;
+    /** About one in 1 / (mean events per completion) events is on a new completion. */
+    private static final double NEW_COMPLETION = 0.45;
 
     private final Random random;
     private final Supplier<Instant> clock;
@@ -185,9 +187,13 @@ final class FeedbackTraffic {
         return change ? Kind.VOTE_CHANGE : Kind.RATING;
     }
 
-    /** Mostly feedback on recent completions; sometimes a new turn or a new conversation. */
+    /**
+     * A new completion (a new turn, or a new conversation) or one users are still reacting to.
+     * Each completion draws at creation how many events it will get (mostly 1–3, rarely up to 8),
+     * so no conversation turns into a hot spot.
+     */
     private OpenCompletion pickCompletion(Instant now) {
-        if (open.isEmpty() || random.nextDouble() < 0.35) {
+        if (open.isEmpty() || random.nextDouble() < NEW_COMPLETION) {
             Conversation conversation;
             Instant createdAt;
             if (!open.isEmpty() && random.nextDouble() < 0.3) {
@@ -197,15 +203,34 @@ final class FeedbackTraffic {
                 conversation = new Conversation("conv-" + hex(random.nextLong(), 12), "user-" + hex(random.nextInt(USERS), 5), pickKey());
                 createdAt = now.minus(Duration.ofMillis(500 + random.nextInt(120_000)));
             }
-            OpenCompletion created = conversation.nextTurn(createdAt);
+            int events = 1;
+            while (events < 8 && random.nextDouble() < 0.55) {
+                events++;
+            }
+            OpenCompletion created = conversation.nextTurn(createdAt, events);
+            int index;
             if (open.size() >= OPEN_COMPLETIONS) {
-                open.set(random.nextInt(open.size()), created);
+                index = random.nextInt(open.size());
+                open.set(index, created);
             } else {
+                index = open.size();
                 open.add(created);
             }
-            return created;
+            return take(index);
         }
-        return open.get(random.nextInt(open.size()));
+        return take(random.nextInt(open.size()));
+    }
+
+    /** The completion at index i, forgotten once it has had all its events. */
+    private OpenCompletion take(int i) {
+        OpenCompletion completion = open.get(i);
+        if (--completion.eventsLeft <= 0) {
+            OpenCompletion last = open.remove(open.size() - 1);
+            if (i < open.size()) {
+                open.set(i, last);
+            }
+        }
+        return completion;
     }
 
     private ModelKey pickKey() {
@@ -247,9 +272,9 @@ final class FeedbackTraffic {
             this.key = key;
         }
 
-        OpenCompletion nextTurn(Instant createdAt) {
+        OpenCompletion nextTurn(Instant createdAt, int events) {
             lastCreatedAt = createdAt;
-            return new OpenCompletion(this, id + "-t" + turns++, createdAt);
+            return new OpenCompletion(this, id + "-t" + turns++, createdAt, events);
         }
     }
 
@@ -258,13 +283,15 @@ final class FeedbackTraffic {
         final Conversation conversation;
         final String completionId;
         final Instant createdAt;
+        int eventsLeft;
         FeedbackEvent.Thumb thumb;
         Integer rating;
 
-        OpenCompletion(Conversation conversation, String completionId, Instant createdAt) {
+        OpenCompletion(Conversation conversation, String completionId, Instant createdAt, int events) {
             this.conversation = conversation;
             this.completionId = completionId;
             this.createdAt = createdAt;
+            this.eventsLeft = events;
         }
     }
 }

@@ -1,5 +1,7 @@
 package io.flywheel.tools;
 
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -19,7 +21,11 @@ import picocli.CommandLine.Command;
         })
 public final class FlywheelTools {
 
+    // Held strongly so the level sticks: the registry client warns about its default Vert.x on every run.
+    private static final Logger APICURIO_CLIENT = Logger.getLogger("io.apicurio.registry.client.common");
+
     public static void main(String[] args) {
+        APICURIO_CLIENT.setLevel(Level.SEVERE);
         System.exit(commandLine().execute(args));
     }
 

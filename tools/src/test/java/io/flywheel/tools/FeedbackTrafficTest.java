@@ -89,6 +89,18 @@ class FeedbackTrafficTest {
     }
 
     @Test
+    void noConversationIsAHotSpot() {
+        Map<String, Integer> perCompletion = new HashMap<>();
+        for (FeedbackEvent event : generate(3, 6, 20_000)) {
+            perCompletion.merge(event.getCompletionId(), 1, Integer::sum);
+        }
+        int max = perCompletion.values().stream().mapToInt(Integer::intValue).max().orElseThrow();
+        double mean = 20_000.0 / perCompletion.size();
+        assertTrue(max <= 12, "a completion got " + max + " events");
+        assertTrue(mean > 1.5 && mean < 3.5, "mean events per completion " + mean);
+    }
+
+    @Test
     void manyModelKeysAreDistinct() {
         FeedbackTraffic traffic = new FeedbackTraffic(1, 40, steadyClock());
         Set<String> labels = new HashSet<>();
