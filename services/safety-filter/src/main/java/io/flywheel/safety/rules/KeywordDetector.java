@@ -3,34 +3,30 @@ package io.flywheel.safety.rules;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
-import org.ahocorasick.trie.Emit;
-import org.ahocorasick.trie.Trie;
 
 /**
  * Finds every keyword (or phrase) of a list in one pass over the text, whatever the size of the
- * list (an Aho–Corasick automaton built once). Matching ignores case (char by char, so spans
+ * list (an Aho–Corasick automaton built once, see {@link KeywordAutomaton}). Matching ignores case (char by char, so spans
  * stay exact), treats any run of whitespace as one space and a typographic apostrophe as
  * {@code '}, and only accepts whole words: a keyword that starts (ends) with a word char must not
  * have a word char (letter, digit, underscore) right before (after) it.
  */
 public final class KeywordDetector implements Detector {
 
-  private final Trie trie;
+  private final KeywordAutomaton automaton;
 
   public KeywordDetector(Collection<String> keywords) {
-    Trie.TrieBuilder builder = Trie.builder().ignoreCase();
-    int added = 0;
+    List<String> normalized = new ArrayList<>();
     for (String k : keywords) {
       String norm = normalizeKeyword(k);
       if (!norm.isEmpty()) {
-        builder.addKeyword(norm);
-        added++;
+        normalized.add(norm);
       }
     }
-    if (added == 0) {
+    if (normalized.isEmpty()) {
       throw new IllegalArgumentException("no non-blank keyword");
     }
-    this.trie = builder.build();
+    this.automaton = new KeywordAutomaton(normalized);
   }
 
   static String normalizeKeyword(String k) {
@@ -39,25 +35,39 @@ public final class KeywordDetector implements Detector {
 
   @Override
   public List<Span> find(String text) {
-    int[] origin = new int[text.length() + 1];
-    CharSequence folded = fold(text, origin);
-    Collection<Emit> emits = trie.parseText(folded);
-    if (emits.isEmpty()) {
+    int[] origin = null;
+    CharSequence folded = text;
+    if (needsFolding(text)) {
+      origin = new int[text.length() + 1];
+      folded = fold(text, origin);
+    }
+    List<Span> out = new ArrayList<>();
+    final CharSequence f = folded;
+    final int[] o = origin;
+    automaton.scan(folded, (s, end) -> {
+      if (Chars.isWordChar(f.charAt(s)) && s > 0 && Chars.isWordChar(f.charAt(s - 1))) {
+        return;
+      }
+      if (Chars.isWordChar(f.charAt(end - 1)) && end < f.length() && Chars.isWordChar(f.charAt(end))) {
+        return;
+      }
+      out.add(o == null ? new Span(s, end) : new Span(o[s], o[end - 1] + 1));
+    });
+    if (out.isEmpty()) {
       return List.of();
     }
-    List<Span> out = new ArrayList<>(emits.size());
-    for (Emit e : emits) {
-      int s = e.getStart();
-      int end = e.getEnd() + 1; // Emit ends are inclusive
-      if (Chars.isWordChar(folded.charAt(s)) && s > 0 && Chars.isWordChar(folded.charAt(s - 1))) {
-        continue;
-      }
-      if (Chars.isWordChar(folded.charAt(end - 1)) && end < folded.length() && Chars.isWordChar(folded.charAt(end))) {
-        continue;
-      }
-      out.add(new Span(origin[s], origin[end - 1] + 1));
-    }
     return Spans.normalize(out);
+  }
+
+  private static boolean needsFolding(String text) {
+    for (int i = 0, n = text.length(); i < n; i++) {
+      char c = text.charAt(i);
+      if (c == '\u2019' || c == '\u00a0' || (Character.isWhitespace(c)
+          && (c != ' ' || (i + 1 < n && Character.isWhitespace(text.charAt(i + 1)))))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**

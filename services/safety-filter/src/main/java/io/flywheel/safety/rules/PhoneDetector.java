@@ -49,8 +49,20 @@ public final class PhoneDetector implements Detector {
     return left || right;
   }
 
+  /** Fewer digits than the shortest number libphonenumber can validate: skip its costly scan. */
+  static final int MIN_DIGITS = 5;
+
   @Override
   public List<Span> find(String text) {
+    int digits = 0;
+    for (int i = 0, n = text.length(); i < n && digits < MIN_DIGITS; i++) {
+      if (Character.isDigit(text.charAt(i))) {
+        digits++;
+      }
+    }
+    if (digits < MIN_DIGITS) {
+      return List.of();
+    }
     List<Span> out = new ArrayList<>();
     for (PhoneNumberMatch m : UTIL.findNumbers(text, defaultRegion, PhoneNumberUtil.Leniency.VALID, maxTries)) {
       int start = m.start();

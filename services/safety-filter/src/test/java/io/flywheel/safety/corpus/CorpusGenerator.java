@@ -30,10 +30,14 @@ import javax.crypto.spec.SecretKeySpec;
  * definitions (Luhn, mod-97, SSA rules, libphonenumber's isValidNumber, JSON headers...) coded
  * here independently of the detectors, never from the detectors themselves.
  *
- * <p>Regenerate: {@code ./mvnw -q -B test-compile -pl services/safety-filter && java -cp
- * "services/safety-filter/target/test-classes:$(cat cp.txt)" io.flywheel.safety.corpus.CorpusGenerator
- * services/safety-filter/src/test/resources} — or see docs/benchmarks-safety.md. CorpusUpToDateTest
- * fails if the committed files differ from this generator's output.
+ * <p>Regenerate (from the repository root):
+ * <pre>
+ * ./mvnw -q -B test-compile dependency:build-classpath -Dmdep.includeScope=test \
+ *     -Dmdep.outputFile=target/cp.txt -pl services/safety-filter
+ * java -cp "services/safety-filter/target/test-classes:services/safety-filter/target/classes:$(cat services/safety-filter/target/cp.txt)" \
+ *     io.flywheel.safety.corpus.CorpusGenerator services/safety-filter/src/test/resources
+ * </pre>
+ * CorpusUpToDateTest fails if the committed files differ from this generator's output.
  */
 public final class CorpusGenerator {
 
