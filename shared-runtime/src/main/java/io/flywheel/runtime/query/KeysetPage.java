@@ -21,14 +21,18 @@ public record KeysetPage(int size, Optional<String> afterKey) {
     public static final int MAX_SIZE = 1000;
     private static final int MAX_TOKEN_LENGTH = 4096;
 
-    /** Validates a request's paging: size 0 means the default; anything outside 1..1000 is rejected. */
-    public static KeysetPage of(PageRequest request) {
-        int requested = request.getPageSize();
-        if (requested < 0 || requested > MAX_SIZE) {
-            throw QueryErrors.invalidArgument("page_size must be between 1 and " + MAX_SIZE + " (0 for the default of "
-                    + DEFAULT_SIZE + "), got " + requested);
+    /**
+     * Validates a request's paging: an absent page means the first page of the default size; a
+     * page size outside 1..1000 is rejected (0 is a mistake, not "everything").
+     */
+    public static KeysetPage of(boolean hasPage, PageRequest request) {
+        if (!hasPage) {
+            return new KeysetPage(DEFAULT_SIZE, Optional.empty());
         }
-        int size = requested == 0 ? DEFAULT_SIZE : requested;
+        int size = request.getPageSize();
+        if (size < 1 || size > MAX_SIZE) {
+            throw QueryErrors.invalidArgument("page.page_size must be between 1 and " + MAX_SIZE + ", got " + size);
+        }
         String token = request.getPageToken();
         if (token.isEmpty()) {
             return new KeysetPage(size, Optional.empty());
@@ -56,6 +60,18 @@ public record KeysetPage(int size, Optional<String> afterKey) {
      * token, at most {@code size}; with the token for the next page (empty at the end).
      */
     public <T> Page<T> cut(Collection<T> entries, Function<T, String> keyOf) {
+        return cut(entries, keyOf, size);
+    }
+
+    /**
+     * One server's share of a fan-out page: one entry more than the page, so the merge can tell
+     * whether another page follows.
+     */
+    public <T> List<T> shareOf(Collection<T> entries, Function<T, String> keyOf) {
+        return cut(entries, keyOf, size + 1).entries();
+    }
+
+    private <T> Page<T> cut(Collection<T> entries, Function<T, String> keyOf, int size) {
         List<T> sorted = new ArrayList<>();
         for (T entry : entries) {
             if (admits(keyOf.apply(entry))) {

@@ -20,7 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -32,12 +31,11 @@ import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyQueryMetadata;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.LagInfo;
+import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.StreamsMetadata;
-import org.apache.kafka.streams.query.KeyQuery;
-import org.apache.kafka.streams.query.QueryResult;
-import org.apache.kafka.streams.query.RangeQuery;
-import org.apache.kafka.streams.query.StateQueryRequest;
-import org.apache.kafka.streams.query.StateQueryResult;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.apache.kafka.streams.state.HostInfo;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -45,7 +43,7 @@ import org.jboss.logging.Logger;
 
 /**
  * The one routing layer (DESIGN §5): point queries answered where the key lives (locally through
- * IQv2, or forwarded to the owner over a pooled channel with the caller's deadline and
+ * interactive queries, or forwarded to the owner over a pooled channel with the caller's deadline and
  * credentials, or by a standby within the caller's lag bound), and fan-out queries answered by
  * every instance for its own active partitions, with a per-server outcome.
  */
@@ -209,7 +207,7 @@ public class StoreRouter {
 
         /** Range over the same partition of a store (inclusive bounds). */
         public <K, V> List<KeyValue<K, V>> range(String otherStore, K from, K to) {
-            return readRange(otherStore, from, to, Set.of(partition), role == ResponseMetadata.Role.ACTIVE);
+            return readRange(otherStore, from, to, partition, role == ResponseMetadata.Role.ACTIVE);
         }
 
         public ResponseMetadata metadata() {
@@ -223,21 +221,33 @@ public class StoreRouter {
         }
     }
 
+    // Reads go through IQv1 store handles, not IQv2 StateQueryRequests: in Kafka 4.1 an IQv2
+    // query on a RocksDB store can deadlock with the stream thread's put (KAFKA-19629).
+    private <K, V> ReadOnlyKeyValueStore<K, V> localStore(String store, Integer partition, boolean requireActive) {
+        StoreQueryParameters<ReadOnlyKeyValueStore<K, V>> parameters =
+                StoreQueryParameters.fromNameAndType(store, QueryableStoreTypes.<K, V>keyValueStore());
+        if (partition != null) {
+            parameters = parameters.withPartition(partition);
+        }
+        if (!requireActive) {
+            parameters = parameters.enableStaleStores();
+        }
+        try {
+            return streams.store(parameters);
+        } catch (InvalidStateStoreException e) {
+            throw QueryErrors.unavailable((partition == null ? store : "partition " + partition + " of " + store)
+                    + " cannot answer here now: " + e.getMessage(), config.retryAfter());
+        }
+    }
+
     private <K, V> Optional<V> readKey(String store, K key, int partition, boolean requireActive) {
-        StateQueryRequest<V> request = StateQueryRequest.inStore(store)
-                .withQuery(KeyQuery.<K, V>withKey(key))
-                .withPartitions(Set.of(partition));
-        if (requireActive) {
-            request = request.requireActive();
+        ReadOnlyKeyValueStore<K, V> local = localStore(store, partition, requireActive);
+        try {
+            return Optional.ofNullable(local.get(key));
+        } catch (InvalidStateStoreException e) {
+            throw QueryErrors.unavailable("partition " + partition + " of " + store + " moved while reading: "
+                    + e.getMessage(), config.retryAfter());
         }
-        StateQueryResult<V> result = streams.query(request);
-        QueryResult<V> answer = result.getPartitionResults().get(partition);
-        if (answer == null || answer.isFailure()) {
-            throw QueryErrors.unavailable("partition " + partition + " of " + store + " cannot answer here now"
-                    + (answer == null ? "" : ": " + answer.getFailureReason() + " " + answer.getFailureMessage()),
-                    config.retryAfter());
-        }
-        return Optional.ofNullable(answer.getResult());
     }
 
     /**
@@ -249,31 +259,13 @@ public class StoreRouter {
         return readRange(store, from, to, null, true);
     }
 
-    private <K, V> List<KeyValue<K, V>> readRange(String store, K from, K to, Set<Integer> partitions, boolean requireActive) {
-        RangeQuery<K, V> query = from == null && to == null ? RangeQuery.withNoBounds()
-                : from == null ? RangeQuery.withUpperBound(to)
-                : to == null ? RangeQuery.withLowerBound(from)
-                : RangeQuery.withRange(from, to);
-        StateQueryRequest<KeyValueIterator<K, V>> request = StateQueryRequest.inStore(store).withQuery(query);
-        if (partitions != null) {
-            request = request.withPartitions(partitions);
-        }
-        if (requireActive) {
-            request = request.requireActive();
-        }
-        StateQueryResult<KeyValueIterator<K, V>> result = streams.query(request);
+    private <K, V> List<KeyValue<K, V>> readRange(String store, K from, K to, Integer partition, boolean requireActive) {
+        ReadOnlyKeyValueStore<K, V> local = localStore(store, partition, requireActive);
         List<KeyValue<K, V>> entries = new ArrayList<>();
-        for (QueryResult<KeyValueIterator<K, V>> partitionResult : result.getPartitionResults().values()) {
-            if (partitionResult.isFailure()) {
-                if (partitions != null) {
-                    throw QueryErrors.unavailable("cannot range over " + store + ": " + partitionResult.getFailureMessage(),
-                            config.retryAfter());
-                }
-                continue; // a standby partition: its active owner answers for it
-            }
-            try (KeyValueIterator<K, V> iterator = partitionResult.getResult()) {
-                iterator.forEachRemaining(entries::add);
-            }
+        try (KeyValueIterator<K, V> iterator = from == null && to == null ? local.all() : local.range(from, to)) {
+            iterator.forEachRemaining(entries::add);
+        } catch (InvalidStateStoreException e) {
+            throw QueryErrors.unavailable(store + " moved while reading: " + e.getMessage(), config.retryAfter());
         }
         return entries;
     }

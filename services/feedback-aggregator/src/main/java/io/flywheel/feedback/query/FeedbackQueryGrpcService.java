@@ -130,7 +130,7 @@ public class FeedbackQueryGrpcService implements FeedbackQueryService {
     }
 
     ListKeysResponse keys(ListKeysRequest request) {
-        KeysetPage page = KeysetPage.of(request.getPage());
+        KeysetPage page = KeysetPage.of(request.hasPage(), request.getPage());
         String modelName = request.getModelName();
         if (modelName.length() > MAX_KEY_PART_LENGTH) {
             throw QueryErrors.invalidArgument("model_name is longer than " + MAX_KEY_PART_LENGTH + " characters");
@@ -161,7 +161,7 @@ public class FeedbackQueryGrpcService implements FeedbackQueryService {
                 local.add(keyStats(entry.key, entry.value));
             }
         }
-        return ListKeysResponse.newBuilder().addAllKeys(page.cut(local, FeedbackQueryGrpcService::encodedKey).entries()).build();
+        return ListKeysResponse.newBuilder().addAllKeys(page.shareOf(local, FeedbackQueryGrpcService::encodedKey)).build();
     }
 
     TopKeysResponse top(TopKeysRequest request) {

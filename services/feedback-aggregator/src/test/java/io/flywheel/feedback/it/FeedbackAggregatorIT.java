@@ -1,0 +1,401 @@
+package io.flywheel.feedback.it;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.protobuf.util.Timestamps;
+import io.flywheel.events.v1.FeedbackAggregate;
+import io.flywheel.events.v1.FeedbackEvent;
+import io.flywheel.events.v1.ModelRef;
+import io.flywheel.model.Topics;
+import io.flywheel.query.v1.FeedbackQueryServiceGrpc;
+import io.flywheel.query.v1.GetStatsRequest;
+import io.flywheel.query.v1.GetStatsResponse;
+import io.flywheel.query.v1.KeyStats;
+import io.flywheel.query.v1.ListKeysRequest;
+import io.flywheel.query.v1.ListKeysResponse;
+import io.flywheel.query.v1.ModelKey;
+import io.flywheel.query.v1.PageRequest;
+import io.flywheel.query.v1.TopKeysRequest;
+import io.flywheel.query.v1.WatchKeyEvent;
+import io.flywheel.query.v1.WatchKeyRequest;
+import io.flywheel.testkit.FlywheelServiceResource;
+import io.flywheel.testkit.FlywheelTestStack;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.StreamObserver;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The aggregator on a real broker and registry: 10,000+ feedback events with vote changes,
+ * clears, duplicates and reordering, checked against a recomputation written here (it uses no
+ * production class), plus the dead-letter path, a watch stream and argument errors.
+ */
+@QuarkusTest
+@QuarkusTestResource(value = FlywheelServiceResource.class, restrictToAnnotatedClass = true)
+class FeedbackAggregatorIT {
+
+    private static final long BUCKET_MS = Duration.ofHours(1).toMillis();
+    private static final String[] MODELS = {"gpt-a", "gpt-b", "claude-c", "llama-d"};
+    private static final String[] PROMPTS = {"p1", "p2"};
+    private static final String[] REASONS = {"harmful", "wrong", "rude"};
+
+    private static ManagedChannel channel;
+    private static FeedbackQueryServiceGrpc.FeedbackQueryServiceBlockingStub queries;
+
+    @BeforeAll
+    static void connect() {
+        channel = ManagedChannelBuilder.forAddress("localhost", FlywheelServiceResource.port()).usePlaintext().build();
+        queries = FeedbackQueryServiceGrpc.newBlockingStub(channel);
+        awaitQueryable();
+    }
+
+    /** Start-up answers UNAVAILABLE (with a retry hint) until Kafka Streams runs. */
+    private static void awaitQueryable() {
+        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        while (true) {
+            try {
+                queries.listKeys(ListKeysRequest.getDefaultInstance());
+                return;
+            } catch (StatusRuntimeException e) {
+                if (e.getStatus().getCode() != Status.Code.UNAVAILABLE || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                assertTrue(e.getStatus().getDescription().contains("retry after"), e.getStatus().getDescription());
+                try {
+                    Thread.sleep(250);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
+    }
+
+    @AfterAll
+    static void disconnect() {
+        channel.shutdownNow();
+    }
+
+    /** What the test expects, computed here from the events it sent. */
+    static final class Expected {
+        long up, down, ratingCount, ratingSum, regenerations, copies;
+        long[] histogram = new long[5];
+        Map<String, Long> reports = new TreeMap<>();
+    }
+
+    record Stamp(long at, String id) implements Comparable<Stamp> {
+        public int compareTo(Stamp o) {
+            return at != o.at ? Long.compare(at, o.at) : id.compareTo(o.id);
+        }
+    }
+
+    private static String keyText(FeedbackEvent e) {
+        return e.getModel().getName() + "|" + e.getModel().getVersion() + "|" + e.getPromptVersion();
+    }
+
+    /** Expected aggregates by "name|version|prompt" (all-time) and "name|version|prompt@bucketStartMs". */
+    static Map<String, Expected> recompute(List<FeedbackEvent> sent) {
+        Map<String, FeedbackEvent> firstById = new HashMap<>();
+        for (FeedbackEvent e : sent) {
+            firstById.putIfAbsent(e.getFeedbackId(), e);
+        }
+        Map<String, List<FeedbackEvent>> byVoter = new HashMap<>();
+        for (FeedbackEvent e : firstById.values()) {
+            byVoter.computeIfAbsent(e.getCompletionId() + "\u0000" + e.getUserId(), k -> new ArrayList<>()).add(e);
+        }
+        Map<String, Expected> expected = new HashMap<>();
+        for (List<FeedbackEvent> events : byVoter.values()) {
+            FeedbackEvent any = events.get(0);
+            long bucket = Math.floorDiv(Timestamps.toMillis(any.getCompletionCreatedAt()), BUCKET_MS) * BUCKET_MS;
+            List<Expected> targets = List.of(
+                    expected.computeIfAbsent(keyText(any), k -> new Expected()),
+                    expected.computeIfAbsent(keyText(any) + "@" + bucket, k -> new Expected()));
+            Stamp clear = null, thumbAt = null, ratingAt = null;
+            FeedbackEvent thumb = null, rating = null;
+            for (FeedbackEvent e : events) {
+                Stamp s = new Stamp(Timestamps.toMillis(e.getOccurredAt()), e.getFeedbackId());
+                switch (e.getSignalCase()) {
+                    case CLEARED -> clear = clear == null || s.compareTo(clear) > 0 ? s : clear;
+                    case THUMB -> { if (thumbAt == null || s.compareTo(thumbAt) > 0) { thumbAt = s; thumb = e; } }
+                    case RATING -> { if (ratingAt == null || s.compareTo(ratingAt) > 0) { ratingAt = s; rating = e; } }
+                    case REGENERATED -> targets.forEach(t -> t.regenerations++);
+                    case COPIED -> targets.forEach(t -> t.copies++);
+                    case REPORTED -> targets.forEach(t -> t.reports.merge(e.getReported().getReason(), 1L, Long::sum));
+                    default -> throw new IllegalStateException();
+                }
+            }
+            if (thumb != null && (clear == null || thumbAt.compareTo(clear) > 0)) {
+                boolean up = thumb.getThumb() == FeedbackEvent.Thumb.THUMB_UP;
+                targets.forEach(t -> { if (up) t.up++; else t.down++; });
+            }
+            if (rating != null && (clear == null || ratingAt.compareTo(clear) > 0)) {
+                int stars = rating.getRating();
+                targets.forEach(t -> { t.ratingCount++; t.ratingSum += stars; t.histogram[stars - 1]++; });
+            }
+        }
+        return expected;
+    }
+
+    static List<FeedbackEvent> generate(Random random, Instant now) {
+        List<FeedbackEvent> events = new ArrayList<>();
+        int completion = 0;
+        while (events.size() < 10_500) {
+            String model = MODELS[random.nextInt(MODELS.length)];
+            String prompt = PROMPTS[random.nextInt(PROMPTS.length)];
+            Instant created = now.minusSeconds(600 + random.nextInt(5 * 3600));
+            String completionId = "cmp-" + completion;
+            String conversation = "conv-" + (completion++ % 900);
+            int users = 1 + random.nextInt(3);
+            for (int u = 0; u < users; u++) {
+                int count = 1 + random.nextInt(6);
+                for (int i = 0; i < count; i++) {
+                    long offset = random.nextInt(300); // many share a second: ties by feedback_id
+                    FeedbackEvent.Builder e = FeedbackEvent.newBuilder()
+                            .setFeedbackId(UUID.randomUUID().toString())
+                            .setConversationId(conversation)
+                            .setCompletionId(completionId)
+                            .setUserId("user-" + u)
+                            .setModel(ModelRef.newBuilder().setName(model).setVersion("v1"))
+                            .setPromptVersion(prompt)
+                            .setCompletionCreatedAt(Timestamps.fromMillis(created.toEpochMilli()))
+                            .setOccurredAt(Timestamps.fromMillis(created.plusSeconds(offset / 2).toEpochMilli()));
+                    int kind = random.nextInt(20);
+                    if (kind < 8) {
+                        e.setThumb(random.nextInt(10) < 7 ? FeedbackEvent.Thumb.THUMB_UP : FeedbackEvent.Thumb.THUMB_DOWN);
+                    } else if (kind < 13) {
+                        e.setRating(1 + random.nextInt(5));
+                    } else if (kind < 15) {
+                        e.setCleared(FeedbackEvent.Cleared.getDefaultInstance());
+                    } else if (kind < 17) {
+                        e.setRegenerated(FeedbackEvent.Regenerated.getDefaultInstance());
+                    } else if (kind < 19) {
+                        e.setCopied(FeedbackEvent.Copied.getDefaultInstance());
+                    } else {
+                        e.setReported(FeedbackEvent.Reported.newBuilder().setReason(REASONS[random.nextInt(REASONS.length)]));
+                    }
+                    events.add(e.build());
+                }
+            }
+        }
+        // Reorder: arrival order is not occurred_at order. Then re-send 5 % as duplicates.
+        Collections.shuffle(events, random);
+        int duplicates = events.size() / 20;
+        for (int i = 0; i < duplicates; i++) {
+            events.add(random.nextInt(events.size()), events.get(random.nextInt(events.size())));
+        }
+        return events;
+    }
+
+    @Test
+    void everyAggregateEqualsTheRecomputationAndGarbageIsDeadLetteredOnce() throws Exception {
+        FlywheelTestStack stack = FlywheelTestStack.shared();
+        ModelKey watched = ModelKey.newBuilder().setModelName("gpt-a").setModelVersion("v1").setPromptVersion("p1").build();
+        List<WatchKeyEvent> watchEvents = new CopyOnWriteArrayList<>();
+        FeedbackQueryServiceGrpc.newStub(channel).watchKey(WatchKeyRequest.newBuilder().setKey(watched).build(),
+                new StreamObserver<>() {
+                    public void onNext(WatchKeyEvent event) { watchEvents.add(event); }
+                    public void onError(Throwable t) { }
+                    public void onCompleted() { }
+                });
+
+        List<FeedbackEvent> sent = generate(new Random(7), Instant.now());
+        List<byte[]> garbage = List.of("garbage-1".getBytes(StandardCharsets.UTF_8),
+                new byte[] {0, 0, 0, 0, 0, 1, 2, 3}, new byte[] {(byte) 0xff, 0x13, 0x37});
+        try (KafkaProducer<String, FeedbackEvent> producer = stack.producer(Topics.FEEDBACK_EVENTS);
+             KafkaProducer<byte[], byte[]> raw = new KafkaProducer<>(Map.of(
+                     ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers()),
+                     new ByteArraySerializer(), new ByteArraySerializer())) {
+            for (int i = 0; i < sent.size(); i++) {
+                FeedbackEvent event = sent.get(i);
+                producer.send(new ProducerRecord<>(Topics.FEEDBACK_EVENTS.name(), event.getConversationId(), event));
+                if (i % 3000 == 1500 && i / 3000 < garbage.size()) {
+                    producer.flush();
+                    byte[] bytes = garbage.get(i / 3000);
+                    raw.send(new ProducerRecord<>(Topics.FEEDBACK_EVENTS.name(), ("bad-" + i).getBytes(StandardCharsets.UTF_8), bytes)).get();
+                }
+            }
+            producer.flush();
+        }
+        assertTrue(sent.size() >= 10_000);
+
+        Map<String, Expected> expected = recompute(sent);
+        Map<String, String> mismatches = Map.of("not checked", "yet");
+        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        while (System.nanoTime() < deadline) {
+            mismatches = compareAll(expected);
+            if (mismatches.isEmpty()) {
+                break;
+            }
+            Thread.sleep(1000);
+        }
+        assertEquals(Map.of(), mismatches, "aggregates differ from the recomputation");
+
+        List<ConsumerRecord<byte[], byte[]>> dead = readDeadLetters(stack, garbage.size() + 1, Duration.ofSeconds(15));
+        assertEquals(garbage.size(), dead.size(), "each garbage record is dead-lettered exactly once");
+        for (int i = 0; i < garbage.size(); i++) {
+            assertArrayEquals(garbage.get(i), dead.get(i).value());
+            assertEquals(Topics.FEEDBACK_EVENTS.name(),
+                    new String(dead.get(i).headers().lastHeader("flywheel.dlq.source.topic").value(), StandardCharsets.UTF_8));
+            assertTrue(dead.get(i).headers().lastHeader("flywheel.dlq.error.message") != null);
+        }
+
+        GetStatsResponse stats = queries.getStats(GetStatsRequest.newBuilder().setKey(watched).build());
+        long watchDeadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (System.nanoTime() < watchDeadline
+                && (watchEvents.isEmpty() || !watchEvents.get(watchEvents.size() - 1).getAllTime().equals(stats.getAllTime()))) {
+            Thread.sleep(200);
+        }
+        assertTrue(!watchEvents.isEmpty() && watchEvents.get(0).getSnapshot(), "the first watch event is the snapshot");
+        assertEquals(stats.getAllTime(), watchEvents.get(watchEvents.size() - 1).getAllTime(),
+                "the watcher ends equal to the stats answer");
+
+        // Keyset paging walks every key once, in order.
+        List<String> paged = new ArrayList<>();
+        String token = "";
+        do {
+            ListKeysResponse page = queries.listKeys(ListKeysRequest.newBuilder()
+                    .setPage(PageRequest.newBuilder().setPageSize(3).setPageToken(token)).build());
+            assertTrue(page.getServersList().stream().allMatch(s -> s.getOk()), page.getServersList().toString());
+            for (KeyStats key : page.getKeysList()) {
+                paged.add(key.getKey().getModelName() + "|" + key.getKey().getModelVersion() + "|" + key.getKey().getPromptVersion());
+            }
+            token = page.getNextPageToken();
+        } while (!token.isEmpty());
+        List<String> allTimeKeys = expected.keySet().stream().filter(k -> !k.contains("@")).sorted().toList();
+        assertEquals(allTimeKeys.size(), paged.size());
+        assertEquals(Set.copyOf(allTimeKeys), new HashSet<>(paged));
+
+        var top = queries.topKeys(TopKeysRequest.newBuilder().setK(3).setRankBy(TopKeysRequest.Ranking.VOLUME).build());
+        assertEquals(3, top.getKeysCount());
+        long first = volume(top.getKeys(0).getAllTime());
+        long third = volume(top.getKeys(2).getAllTime());
+        assertTrue(first >= third);
+        long maxVolume = expected.entrySet().stream().filter(e -> !e.getKey().contains("@"))
+                .mapToLong(e -> e.getValue().up + e.getValue().down + e.getValue().ratingCount).max().orElseThrow();
+        assertEquals(maxVolume, first);
+    }
+
+    private static long volume(FeedbackAggregate aggregate) {
+        return aggregate.getThumbsUp() + aggregate.getThumbsDown() + aggregate.getRatingCount();
+    }
+
+    private static Map<String, String> compareAll(Map<String, Expected> expected) {
+        Map<String, String> mismatches = new TreeMap<>();
+        for (String model : MODELS) {
+            for (String prompt : PROMPTS) {
+                String key = model + "|v1|" + prompt;
+                if (!expected.containsKey(key)) {
+                    continue;
+                }
+                GetStatsResponse stats;
+                try {
+                    stats = queries.getStats(GetStatsRequest.newBuilder()
+                            .setKey(ModelKey.newBuilder().setModelName(model).setModelVersion("v1").setPromptVersion(prompt))
+                            .setLastBuckets(1000).build());
+                } catch (StatusRuntimeException e) {
+                    mismatches.put(key, e.getStatus().toString());
+                    continue;
+                }
+                diff(key, expected.get(key), stats.getAllTime(), mismatches);
+                Set<String> seenBuckets = new HashSet<>();
+                for (FeedbackAggregate bucket : stats.getBucketsList()) {
+                    String bucketKey = key + "@" + Timestamps.toMillis(bucket.getBucket().getStart());
+                    seenBuckets.add(bucketKey);
+                    diff(bucketKey, expected.getOrDefault(bucketKey, new Expected()), bucket, mismatches);
+                }
+                expected.keySet().stream().filter(k -> k.startsWith(key + "@") && !seenBuckets.contains(k))
+                        .forEach(k -> mismatches.put(k, "bucket missing"));
+            }
+        }
+        return mismatches;
+    }
+
+    private static void diff(String key, Expected e, FeedbackAggregate actual, Map<String, String> mismatches) {
+        String want = e.up + "/" + e.down + " r" + e.ratingCount + ":" + e.ratingSum + java.util.Arrays.toString(e.histogram)
+                + " g" + e.regenerations + " c" + e.copies + " " + e.reports;
+        String got = actual.getThumbsUp() + "/" + actual.getThumbsDown() + " r" + actual.getRatingCount() + ":" + actual.getRatingSum()
+                + actual.getRatingHistogramList().toString().replace(" ", "").replace(",", ", ")
+                + " g" + actual.getRegenerations() + " c" + actual.getCopies() + " " + new TreeMap<>(actual.getReportsByReasonMap());
+        if (!want.equals(got)) {
+            mismatches.put(key, "want " + want + " got " + got);
+        }
+    }
+
+    private static List<ConsumerRecord<byte[], byte[]>> readDeadLetters(FlywheelTestStack stack, int atMost, Duration wait) {
+        List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers(),
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            TopicPartition dlq = new TopicPartition(Topics.deadLetter("feedback-aggregator", false).name(), 0);
+            consumer.assign(List.of(dlq));
+            consumer.seekToBeginning(List.of(dlq));
+            long deadline = System.nanoTime() + wait.toNanos();
+            while (System.nanoTime() < deadline && records.size() < atMost) {
+                consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+            }
+        }
+        records.sort(java.util.Comparator.comparingLong(r -> Long.parseLong(
+                new String(r.headers().lastHeader("flywheel.dlq.source.offset").value(), StandardCharsets.UTF_8))));
+        return records;
+    }
+
+    @Test
+    void badRequestsGetClearErrors() {
+        StatusRuntimeException emptyModel = assertThrows(StatusRuntimeException.class,
+                () -> queries.getStats(GetStatsRequest.newBuilder().setKey(ModelKey.newBuilder().setModelVersion("v1")).build()));
+        assertEquals(Status.Code.INVALID_ARGUMENT, emptyModel.getStatus().getCode());
+        assertTrue(emptyModel.getStatus().getDescription().contains("model_name"), emptyModel.getStatus().getDescription());
+
+        for (int size : new int[] {0, 1_000_000}) {
+            StatusRuntimeException badPage = assertThrows(StatusRuntimeException.class, () -> queries.listKeys(
+                    ListKeysRequest.newBuilder().setPage(PageRequest.newBuilder().setPageSize(size)).build()));
+            assertEquals(Status.Code.INVALID_ARGUMENT, badPage.getStatus().getCode());
+            assertTrue(badPage.getStatus().getDescription().contains("page_size"), badPage.getStatus().getDescription());
+        }
+
+        StatusRuntimeException unknown = assertThrows(StatusRuntimeException.class, () -> queries.getStats(GetStatsRequest.newBuilder()
+                .setKey(ModelKey.newBuilder().setModelName("no-such-model").setModelVersion("v0").setPromptVersion("p")).build()));
+        assertEquals(Status.Code.NOT_FOUND, unknown.getStatus().getCode());
+        assertTrue(unknown.getStatus().getDescription().contains("no-such-model"));
+
+        StatusRuntimeException badK = assertThrows(StatusRuntimeException.class,
+                () -> queries.topKeys(TopKeysRequest.newBuilder().setK(0).setRankBy(TopKeysRequest.Ranking.APPROVAL).build()));
+        assertEquals(Status.Code.INVALID_ARGUMENT, badK.getStatus().getCode());
+
+        StatusRuntimeException badToken = assertThrows(StatusRuntimeException.class, () -> queries.listKeys(ListKeysRequest.newBuilder()
+                .setPage(PageRequest.newBuilder().setPageSize(10).setPageToken("%%%not-base64")).build()));
+        assertEquals(Status.Code.INVALID_ARGUMENT, badToken.getStatus().getCode());
+    }
+}
