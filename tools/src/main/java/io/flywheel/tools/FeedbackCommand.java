@@ -31,7 +31,7 @@ import picocli.CommandLine.Option;
 
 @Command(name = "feedback", mixinStandardHelpOptions = true,
         description = "Produce and read user feedback (feedback.events).",
-        subcommands = {FeedbackCommand.Produce.class, FeedbackCommand.Consume.class})
+        subcommands = {FeedbackCommand.Produce.class, FeedbackCommand.Consume.class, FreshnessProbe.class})
 final class FeedbackCommand {
 
     @Command(name = "produce", mixinStandardHelpOptions = true,
