@@ -372,6 +372,28 @@ class FeedbackAggregatorIT {
     }
 
     @Test
+    void outsideClientsDiscoverTheServiceAndItsHealth() throws Exception {
+        List<String> services = new CopyOnWriteArrayList<>();
+        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+        StreamObserver<io.grpc.reflection.v1.ServerReflectionRequest> requests = io.grpc.reflection.v1.ServerReflectionGrpc
+                .newStub(channel).serverReflectionInfo(new StreamObserver<>() {
+                    public void onNext(io.grpc.reflection.v1.ServerReflectionResponse response) {
+                        response.getListServicesResponse().getServiceList().forEach(s -> services.add(s.getName()));
+                    }
+                    public void onError(Throwable t) { done.countDown(); }
+                    public void onCompleted() { done.countDown(); }
+                });
+        requests.onNext(io.grpc.reflection.v1.ServerReflectionRequest.newBuilder().setListServices("").build());
+        requests.onCompleted();
+        assertTrue(done.await(10, java.util.concurrent.TimeUnit.SECONDS));
+        assertTrue(services.contains("flywheel.query.v1.FeedbackQueryService"), services.toString());
+
+        var health = grpc.health.v1.HealthGrpc.newBlockingStub(channel)
+                .check(grpc.health.v1.HealthCheckRequest.newBuilder().build());
+        assertEquals(grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING, health.getStatus());
+    }
+
+    @Test
     void badRequestsGetClearErrors() {
         StatusRuntimeException emptyModel = assertThrows(StatusRuntimeException.class,
                 () -> queries.getStats(GetStatsRequest.newBuilder().setKey(ModelKey.newBuilder().setModelVersion("v1")).build()));
