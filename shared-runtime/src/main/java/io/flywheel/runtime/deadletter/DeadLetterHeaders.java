@@ -1,5 +1,10 @@
 package io.flywheel.runtime.deadletter;
 
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+
 /** Headers a dead letter carries beside its original key and value bytes and headers. */
 public final class DeadLetterHeaders {
     public static final String SOURCE_TOPIC = "flywheel.dlq.source.topic";
@@ -10,5 +15,29 @@ public final class DeadLetterHeaders {
     public static final String APPLICATION_ID = "flywheel.dlq.application.id";
 
     private DeadLetterHeaders() {
+    }
+
+    /**
+     * Writes the dead-letter headers into {@code headers}, replacing any earlier ones: the decode
+     * step uses it, and so does a later processor of the same topology that must dead-letter a
+     * record it cannot process (to the same DLQ topic, in the same transaction).
+     *
+     * @param source the record's source topic, partition and offset ({@code context.recordMetadata()})
+     */
+    public static Headers stamp(Headers headers, Optional<RecordMetadata> source, String applicationId,
+                                String errorClass, String message) {
+        headers.remove(SOURCE_TOPIC).remove(SOURCE_PARTITION).remove(SOURCE_OFFSET)
+                .remove(ERROR_CLASS).remove(ERROR_MESSAGE).remove(APPLICATION_ID);
+        headers.add(SOURCE_TOPIC, utf8(source.map(RecordMetadata::topic).orElse("unknown")));
+        headers.add(SOURCE_PARTITION, utf8(source.map(m -> Integer.toString(m.partition())).orElse("-1")));
+        headers.add(SOURCE_OFFSET, utf8(source.map(m -> Long.toString(m.offset())).orElse("-1")));
+        headers.add(ERROR_CLASS, utf8(errorClass));
+        headers.add(ERROR_MESSAGE, utf8(message));
+        headers.add(APPLICATION_ID, utf8(applicationId));
+        return headers;
+    }
+
+    private static byte[] utf8(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
     }
 }

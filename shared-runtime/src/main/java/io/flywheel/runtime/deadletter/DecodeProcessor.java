@@ -88,15 +88,8 @@ final class DecodeProcessor<V> implements Processor<byte[], byte[], String, Deco
     }
 
     private void reject(Record<byte[], byte[]> record, String errorClass, String message) {
-        Headers headers = record.headers();
         Optional<RecordMetadata> source = context.recordMetadata();
-        headers.remove(DeadLetterHeaders.ERROR_CLASS).remove(DeadLetterHeaders.ERROR_MESSAGE);
-        headers.add(DeadLetterHeaders.SOURCE_TOPIC, utf8(source.map(RecordMetadata::topic).orElse("unknown")));
-        headers.add(DeadLetterHeaders.SOURCE_PARTITION, utf8(source.map(m -> Integer.toString(m.partition())).orElse("-1")));
-        headers.add(DeadLetterHeaders.SOURCE_OFFSET, utf8(source.map(m -> Long.toString(m.offset())).orElse("-1")));
-        headers.add(DeadLetterHeaders.ERROR_CLASS, utf8(errorClass));
-        headers.add(DeadLetterHeaders.ERROR_MESSAGE, utf8(message));
-        headers.add(DeadLetterHeaders.APPLICATION_ID, utf8(applicationId));
+        Headers headers = DeadLetterHeaders.stamp(record.headers(), source, applicationId, errorClass, message);
         LOG.debugf("dead-lettering %s-%s@%s: %s", source.map(RecordMetadata::topic).orElse("?"),
                 source.map(RecordMetadata::partition).orElse(-1), source.map(RecordMetadata::offset).orElse(-1L), message);
         Decoded<V> rejected = new Decoded.Rejected<>(record.key(), record.value());
@@ -106,9 +99,5 @@ final class DecodeProcessor<V> implements Processor<byte[], byte[], String, Deco
     /** The deserializer gets its own copy so it cannot alter what the DLQ would keep. */
     private static Headers copyOf(Headers headers) {
         return new org.apache.kafka.common.header.internals.RecordHeaders(headers.toArray());
-    }
-
-    private static byte[] utf8(String text) {
-        return text.getBytes(StandardCharsets.UTF_8);
     }
 }

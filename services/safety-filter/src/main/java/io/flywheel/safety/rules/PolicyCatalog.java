@@ -76,6 +76,20 @@ public final class PolicyCatalog {
     return current;
   }
 
+  /**
+   * Records a record of {@code safety.policies} that could not be read as a policy at all
+   * (undecodable bytes, no key). It is skipped and reported like an invalid policy, and like one
+   * it replaces an earlier record of the same id but never removes a default.
+   */
+  public PolicySet reject(String policyId, String reason, long offset) {
+    Objects.requireNonNull(policyId, "policyId");
+    overrides.put(policyId, new Entry(SafetyPolicy.newBuilder().setId(policyId).build(),
+        new PolicyCompiler.Rejected(reason), offset));
+    lastOffset = Math.max(lastOffset, offset);
+    current = build();
+    return current;
+  }
+
   public String revision() {
     return current.revision();
   }

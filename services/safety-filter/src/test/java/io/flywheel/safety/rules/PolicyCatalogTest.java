@@ -70,6 +70,19 @@ class PolicyCatalogTest {
   }
 
   @Test
+  void unreadableRecordIsSkippedLikeAnInvalidPolicyAndNeverRemovesADefault() {
+    catalog.apply("t.x", Policies.keywords("t.x", "x", List.of("xxx"), BLOCK, BOTH), 1);
+    PolicySet s = catalog.reject("t.x", "not a SafetyPolicy", 2);
+    assertEquals(List.of("d.email", "d.words"), ids(s));
+    assertEquals("t.x", s.skipped().get(0).policyId());
+    assertEquals(2, s.skipped().get(0).offset());
+    PolicySet d = catalog.reject("d.email", "bad bytes", 3);
+    assertEquals(List.of("d.email", "d.words"), ids(d));
+    assertEquals(pack.hash() + "@3", d.revision());
+    assertEquals(2, d.skipped().size());
+  }
+
+  @Test
   void invalidPolicyIsSkippedWithReasonAndOffsetAndTheDefaultStays() {
     PolicySet s = catalog.apply("d.email", Policies.regex("d.email", "email", "(", BLOCK, BOTH), 9);
     assertEquals(List.of("d.email", "d.words"), ids(s));

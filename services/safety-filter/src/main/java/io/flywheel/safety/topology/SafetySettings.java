@@ -1,0 +1,51 @@
+package io.flywheel.safety.topology;
+
+import io.flywheel.safety.rules.DetectorSettings;
+import io.flywheel.safety.rules.EscalationRule;
+import java.time.Duration;
+
+/**
+ * What the topology needs to know, as plain values (the Quarkus config maps onto it).
+ *
+ * @param applicationId           Streams application id; names the dead-letter topic
+ * @param detectors               built-in detector settings (phone default region)
+ * @param escalation              window and threshold of user escalations
+ * @param riskRetention           how long after its end a user's window (and its escalation) is kept
+ * @param verdictsPerConversation most recent verdicts kept per conversation
+ * @param verdictRetention        how long (record time) a verdict is kept for the query API
+ * @param maxFindings             findings listed per verdict; the rest are only counted
+ */
+public record SafetySettings(String applicationId, DetectorSettings detectors, EscalationRule escalation,
+                             Duration riskRetention, int verdictsPerConversation, Duration verdictRetention,
+                             int maxFindings) {
+
+    public static final String DEFAULT_APPLICATION_ID = "safety-filter";
+
+    public SafetySettings {
+        requirePositive("risk retention", riskRetention);
+        requirePositive("verdict retention", verdictRetention);
+        if (verdictsPerConversation < 1) {
+            throw new IllegalArgumentException("verdicts per conversation must be >= 1, was " + verdictsPerConversation);
+        }
+        if (maxFindings < 1) {
+            throw new IllegalArgumentException("max findings must be >= 1, was " + maxFindings);
+        }
+    }
+
+    public static SafetySettings defaults() {
+        return new SafetySettings(DEFAULT_APPLICATION_ID, DetectorSettings.DEFAULTS,
+                new EscalationRule(Duration.ofHours(1), 10), Duration.ofDays(7), 50, Duration.ofDays(7), 100);
+    }
+
+    /** How often (in stream time) expired state is swept: a tenth of the retention, 1 s to 1 min. */
+    static Duration sweepInterval(Duration retention) {
+        long tenth = retention.toMillis() / 10;
+        return Duration.ofMillis(Math.max(1_000, Math.min(60_000, tenth)));
+    }
+
+    private static void requirePositive(String what, Duration value) {
+        if (value.isNegative() || value.isZero()) {
+            throw new IllegalArgumentException(what + " must be positive, was " + value);
+        }
+    }
+}
