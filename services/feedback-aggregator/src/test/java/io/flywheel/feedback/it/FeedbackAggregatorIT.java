@@ -389,8 +389,8 @@ class FeedbackAggregatorIT {
         assertTrue(services.contains("flywheel.query.v1.FeedbackQueryService"), services.toString());
 
         var health = grpc.health.v1.HealthGrpc.newBlockingStub(channel)
-                .check(grpc.health.v1.HealthCheckRequest.newBuilder().build());
-        assertEquals(grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING, health.getStatus());
+                .check(grpc.health.v1.HealthOuterClass.HealthCheckRequest.newBuilder().build());
+        assertEquals(grpc.health.v1.HealthOuterClass.HealthCheckResponse.ServingStatus.SERVING, health.getStatus());
     }
 
     @Test
