@@ -182,10 +182,13 @@ public final class BoostWindow<C, F> {
         if (!decision.sampled()) {
             return FeedbackOutcome.of(Join.NOT_DRAWN);
         }
-        C payload = completion.orElseThrow(() -> new IllegalStateException(
-                "boost of " + ref + " decided, but its payload was not kept: arrival rates changed?"));
+        if (completion.isEmpty()) {
+            // Remembered under a lower negative-feedback rate (the policy changed since): the draw
+            // was judged, and the payload dropped, under the rate in force when it arrived.
+            return FeedbackOutcome.of(Join.NOT_DRAWN);
+        }
         return new FeedbackOutcome<>(Join.BOOSTED,
-                Optional.of(new Boost<>(ref, payload, feedback, decision, Math.max(createdAtMs, occurredAtMs))));
+                Optional.of(new Boost<>(ref, completion.get(), feedback, decision, Math.max(createdAtMs, occurredAtMs))));
     }
 
     private SamplingDecision boostDecision(double u, ApplicableRates arrivalRates) {

@@ -18,12 +18,16 @@ public final class DriftAlertBoard implements DriftStatus {
     /** Applies one alert; returns whether it changed the board (an older alert does not). */
     public boolean apply(DriftAlert alert) {
         AggregateKey key = keyOf(alert);
-        DriftAlert current = latest.get(key);
-        if (current != null && Timestamps.compare(alert.getEmittedAt(), current.getEmittedAt()) < 0) {
+        if (!supersedes(alert, latest.get(key))) {
             return false;
         }
         latest.put(key, alert);
         return true;
+    }
+
+    /** The rule: an alert replaces the current one of its key unless it was emitted earlier. */
+    public static boolean supersedes(DriftAlert incoming, DriftAlert current) {
+        return current == null || Timestamps.compare(incoming.getEmittedAt(), current.getEmittedAt()) >= 0;
     }
 
     /** A tombstone on the compacted topic: the key is no longer under alert. */

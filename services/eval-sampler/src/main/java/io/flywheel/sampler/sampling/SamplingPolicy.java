@@ -193,6 +193,11 @@ public record SamplingPolicy(
         }
     }
 
+    /** Parses a budget per period: a whole number ≥ 0, or {@code none} (or empty) for no budget. */
+    public static OptionalLong parseBudget(String text, String key) {
+        return budget(text.trim(), key);
+    }
+
     private static OptionalLong budget(String text, String key) {
         if (text.isEmpty() || text.equalsIgnoreCase("none")) {
             return OptionalLong.empty();

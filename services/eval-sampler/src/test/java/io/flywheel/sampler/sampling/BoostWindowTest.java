@@ -165,4 +165,16 @@ class BoostWindowTest {
             assertEquals(shouldBoost, a.join() == Join.BOOSTED, "case " + i);
         }
     }
+
+    @Test
+    void aRateRaisedSinceTheCompletionArrivedNeverCrashesTheTask() {
+        // Remembered under negative-feedback rate 0.5 with u = 0.7: no boost possible, payload dropped.
+        window.onCompletion(REF, 1000, "payload", 0.7, ARRIVAL, 1000);
+        assertEquals(Optional.empty(), ledger.completion(REF).orElseThrow().payload());
+        // After a restart with rate 0.9 the draw would fall under it, but there is nothing to emit.
+        BoostWindow<String, String> raised = new BoostWindow<>(Duration.ofMillis(WINDOW), Duration.ofMillis(GRACE), 0.9, ledger);
+        FeedbackOutcome<String, String> outcome = raised.onNegativeFeedback(REF, 1000 + MIN, 1000, "thumb-down", 0.7, 1000);
+        assertEquals(Join.NOT_DRAWN, outcome.join());
+        assertTrue(outcome.boost().isEmpty());
+    }
 }

@@ -1,0 +1,49 @@
+package io.flywheel.sampler;
+
+import io.flywheel.model.ProtobufSerdes;
+import io.flywheel.sampler.config.SamplerConfig;
+import io.flywheel.sampler.sampling.ConversationDraw;
+import io.flywheel.sampler.topology.SamplerSettings;
+import io.flywheel.sampler.topology.SamplerTopology;
+import io.flywheel.sampler.topology.SkippedAlerts;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+import org.apache.kafka.streams.Topology;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/** Wires the topology to its configuration; Quarkus runs it. */
+@ApplicationScoped
+public class EvalSamplerApp {
+
+    private static final Logger LOG = Logger.getLogger(EvalSamplerApp.class);
+    /** The salt application.properties ships for the local mesh. */
+    static final String DEVELOPMENT_SALT = "flywheel-local-development-salt";
+
+    @Produces
+    @Singleton
+    SamplerSettings settings(SamplerConfig config,
+                             @ConfigProperty(name = "quarkus.kafka-streams.application-id") String applicationId) {
+        SamplerSettings settings = config.toSettings(applicationId);
+        String fingerprint = new ConversationDraw(settings.policy().salt()).saltFingerprint();
+        if (DEVELOPMENT_SALT.equals(config.salt())) {
+            LOG.warnf("flywheel.sampler.salt is the development salt (fingerprint %s): set FLYWHEEL_SAMPLER_SALT "
+                    + "to a secret of this deployment", fingerprint);
+        } else {
+            LOG.infof("sampling with salt fingerprint %s", fingerprint);
+        }
+        return settings;
+    }
+
+    @Produces
+    @Singleton
+    SkippedAlerts skippedAlerts() {
+        return new SkippedAlerts();
+    }
+
+    @Produces
+    Topology topology(SamplerSettings settings, ProtobufSerdes serdes, SkippedAlerts skippedAlerts) {
+        return SamplerTopology.build(settings, serdes, skippedAlerts);
+    }
+}

@@ -1,0 +1,112 @@
+package io.flywheel.sampler.topology;
+
+import io.flywheel.events.v1.DriftAlert;
+import io.flywheel.model.AggregateKey;
+import io.flywheel.runtime.deadletter.RegistryUnavailableException;
+import io.flywheel.sampler.sampling.DriftAlertBoard;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.jboss.logging.Logger;
+
+/**
+ * The global processor of {@code feedback.alerts}: keeps the latest alert per model key (by
+ * {@code emitted_at}, {@link DriftAlertBoard#supersedes}) in this instance's global store, which
+ * the sampling tasks read as their {@code DriftStatus}. It decodes the bytes itself and never
+ * throws: an exception on the global thread would stop the whole client. A record it cannot
+ * decode is logged and counted, and the key keeps its previous state; a registry outage is retried
+ * for a while first, since the alert would otherwise be missed until the next restart.
+ */
+final class DriftAlertIntake implements Processor<byte[], byte[], Void, Void> {
+
+    private static final Logger LOG = Logger.getLogger(DriftAlertIntake.class);
+    static final int REGISTRY_ATTEMPTS = 10;
+    private static final long REGISTRY_BACKOFF_MS = 1_000;
+
+    private final Deserializer<DriftAlert> deserializer;
+    private final AtomicLong skipped;
+    private ProcessorContext<Void, Void> context;
+    private KeyValueStore<String, DriftAlert> alerts;
+
+    DriftAlertIntake(Deserializer<DriftAlert> deserializer, AtomicLong skipped) {
+        this.deserializer = deserializer;
+        this.skipped = skipped;
+    }
+
+    @Override
+    public void init(ProcessorContext<Void, Void> context) {
+        this.context = context;
+        this.alerts = context.getStateStore(SamplerTopology.DRIFT_ALERTS_STORE);
+    }
+
+    @Override
+    public void process(Record<byte[], byte[]> record) {
+        try {
+            apply(record);
+        } catch (RuntimeException e) {
+            skip(record, e.getClass().getSimpleName() + ": " + e.getMessage());
+        }
+    }
+
+    private void apply(Record<byte[], byte[]> record) {
+        if (record.value() == null) {
+            if (record.key() == null) {
+                skip(record, "tombstone without a key");
+                return;
+            }
+            // A tombstone on the compacted topic: the model key is no longer under alert.
+            alerts.delete(AggregateKey.decode(new String(record.key(), StandardCharsets.UTF_8)).modelKey().encode());
+            return;
+        }
+        DriftAlert alert = decode(record);
+        if (alert == null) {
+            return;
+        }
+        if (!alert.hasModel() || alert.getModel().getName().isBlank()) {
+            skip(record, "alert has no model name");
+            return;
+        }
+        String key = DriftAlertBoard.keyOf(alert).encode();
+        if (DriftAlertBoard.supersedes(alert, alerts.get(key))) {
+            alerts.put(key, alert);
+        }
+    }
+
+    private DriftAlert decode(Record<byte[], byte[]> record) {
+        String topic = context.recordMetadata().map(RecordMetadata::topic).orElse("feedback.alerts");
+        for (int attempt = 1; ; attempt++) {
+            try {
+                DriftAlert alert = deserializer.deserialize(topic, record.headers(), record.value());
+                if (alert == null) {
+                    skip(record, "value decoded to nothing");
+                }
+                return alert;
+            } catch (RuntimeException e) {
+                if (!RegistryUnavailableException.isTransient(e) || attempt >= REGISTRY_ATTEMPTS) {
+                    skip(record, e.getClass().getSimpleName() + ": " + e.getMessage());
+                    return null;
+                }
+                LOG.warnf("schema registry unavailable while decoding a drift alert (attempt %d of %d): %s",
+                        attempt, REGISTRY_ATTEMPTS, e.getMessage());
+                try {
+                    Thread.sleep(REGISTRY_BACKOFF_MS);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    skip(record, "interrupted while waiting for the registry");
+                    return null;
+                }
+            }
+        }
+    }
+
+    private void skip(Record<byte[], byte[]> record, String why) {
+        skipped.incrementAndGet();
+        LOG.errorf("skipped a feedback.alerts record at %s: %s", context.recordMetadata()
+                .map(m -> m.topic() + "-" + m.partition() + "@" + m.offset()).orElse("?"), why);
+    }
+}

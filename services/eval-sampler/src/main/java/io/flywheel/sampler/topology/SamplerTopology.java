@@ -1,0 +1,101 @@
+package io.flywheel.sampler.topology;
+
+import com.google.protobuf.Message;
+import io.flywheel.events.v1.DriftAlert;
+import io.flywheel.events.v1.EvalSample;
+import io.flywheel.events.v1.FeedbackEvent;
+import io.flywheel.events.v1.ScreenedCompletion;
+import io.flywheel.model.ProtobufSerdes;
+import io.flywheel.model.TopicSpec;
+import io.flywheel.model.Topics;
+import io.flywheel.runtime.deadletter.DeadLetters;
+import io.flywheel.state.v1.PendingFeedbackState;
+import io.flywheel.state.v1.RememberedCompletionState;
+import io.flywheel.state.v1.SamplerTaskState;
+import io.flywheel.state.v1.StratumTallyState;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * The eval-sampler topology (DESIGN §4): screened completions and feedback events, both keyed by
+ * conversation_id and co-partitioned, reach one sampling processor in the conversation's own
+ * partition (no repartition, either arrival order), which writes {@code eval.samples}; drift
+ * alerts reach every instance through a global store.
+ *
+ * <p>Every store is named here; renaming one loses state on upgrade (the snapshot test guards the
+ * names).
+ */
+public final class SamplerTopology {
+
+    /** Per stratum: budget pacer and statistics (queried by the stats and list calls). */
+    public static final String STRATA_STORE = "sampler-strata";
+    /** Per task: stream time, feedback join counts, boost-window entry counts. */
+    public static final String TASK_STORE = "sampler-task";
+    public static final String BOOST_COMPLETIONS_STORE = "sampler-boost-completions";
+    public static final String BOOST_PENDING_STORE = "sampler-boost-pending";
+    public static final String BOOST_EXPIRY_STORE = "sampler-boost-expiry";
+    /** Global: the latest drift alert per model key. */
+    public static final String DRIFT_ALERTS_STORE = "sampler-drift-alerts";
+
+    private SamplerTopology() {
+    }
+
+    public static TopicSpec<byte[]> deadLetterTopic(SamplerSettings settings) {
+        return Topics.deadLetter(settings.applicationId(), false);
+    }
+
+    public static Topology build(SamplerSettings settings, ProtobufSerdes serdes) {
+        return build(settings, serdes, new SkippedAlerts());
+    }
+
+    public static Topology build(SamplerSettings settings, ProtobufSerdes serdes, SkippedAlerts skippedAlerts) {
+        StreamsBuilder builder = new StreamsBuilder();
+
+        builder.addStateStore(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(STRATA_STORE), Serdes.String(), ProtobufSerdes.internal(StratumTallyState.class)));
+        builder.addStateStore(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(TASK_STORE), Serdes.String(), ProtobufSerdes.internal(SamplerTaskState.class)));
+        builder.addStateStore(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(BOOST_COMPLETIONS_STORE), Serdes.String(),
+                ProtobufSerdes.internal(RememberedCompletionState.class)));
+        builder.addStateStore(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(BOOST_PENDING_STORE), Serdes.String(), ProtobufSerdes.internal(PendingFeedbackState.class)));
+        builder.addStateStore(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(BOOST_EXPIRY_STORE), Serdes.String(), Serdes.String()));
+
+        // The compacted topic is the global store's changelog; restoring replays it through the intake.
+        builder.addGlobalStore(Stores.keyValueStoreBuilder(
+                        Stores.inMemoryKeyValueStore(DRIFT_ALERTS_STORE), Serdes.String(), ProtobufSerdes.internal(DriftAlert.class))
+                        .withLoggingDisabled(),
+                Topics.FEEDBACK_ALERTS.name(),
+                Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("read-" + Topics.FEEDBACK_ALERTS.name()),
+                () -> new DriftAlertIntake(serdes.valueDeserializer(DriftAlert.class), skippedAlerts.counter()));
+
+        KStream<String, ScreenedCompletion> completions = DeadLetters.decode(builder, settings.applicationId(),
+                Topics.LLM_COMPLETIONS_SCREENED, serdes.valueDeserializer(ScreenedCompletion.class),
+                new CompletionValidator(), deadLetterTopic(settings));
+        KStream<String, FeedbackEvent> feedback = DeadLetters.decode(builder, settings.applicationId(),
+                Topics.FEEDBACK_EVENTS, serdes.valueDeserializer(FeedbackEvent.class),
+                new FeedbackValidator(), deadLetterTopic(settings));
+
+        asMessages(completions).merge(asMessages(feedback), Named.as("sampler-inputs"))
+                .process(() -> new SamplingProcessor(settings), Named.as("sample"),
+                        STRATA_STORE, TASK_STORE, BOOST_COMPLETIONS_STORE, BOOST_PENDING_STORE, BOOST_EXPIRY_STORE)
+                .to(Topics.EVAL_SAMPLES.name(), Produced.with(Serdes.String(), serdes.value(EvalSample.class))
+                        .withName("write-samples"));
+
+        return builder.build();
+    }
+
+    /** Both inputs are Protobuf messages; the sampling processor tells them apart. */
+    @SuppressWarnings("unchecked")
+    private static KStream<String, Message> asMessages(KStream<String, ? extends Message> stream) {
+        return (KStream<String, Message>) stream;
+    }
+}
