@@ -154,6 +154,7 @@ class SafetyFilterIT {
                 verdict -> verdict.getDecision() == Decision.BLOCK);
         Duration took = Duration.ofNanos(System.nanoTime() - appliedAt);
         assertTrue(took.compareTo(LIVE) < 0, "took effect after " + took);
+        System.out.println("policy " + policyId + " took effect after " + took.toMillis() + " ms");
         assertEquals(HASH + "@" + written.offset(), blocked.getPolicySetRevision());
         assertEquals(policyId, blocked.getFindings(0).getPolicyId());
 
