@@ -16,7 +16,7 @@ class CorpusUpToDateTest {
   void committedFilesMatchTheGenerator() throws IOException {
     for (Map.Entry<String, String> e : CorpusGenerator.generate().entrySet()) {
       try (InputStream in = getClass().getClassLoader().getResourceAsStream(e.getKey())) {
-        assertNotNull(in, e.getKey() + " missing: run CorpusGenerator (see docs/benchmarks-safety.md)");
+        assertNotNull(in, e.getKey() + " missing: run CorpusGenerator (see docs/benchmarks.md)");
         assertEquals(e.getValue(), new String(in.readAllBytes(), StandardCharsets.UTF_8),
             e.getKey() + " differs from CorpusGenerator's output: regenerate it");
       }
