@@ -4,6 +4,7 @@ import com.google.protobuf.Message;
 import io.flywheel.events.v1.EvalSample;
 import io.flywheel.events.v1.FeedbackEvent;
 import io.flywheel.events.v1.ScreenedCompletion;
+import io.flywheel.model.Topics;
 import io.flywheel.sampler.sampling.PartitionSampler;
 import java.util.List;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -34,7 +35,7 @@ final class SamplingProcessor implements Processor<String, Message, String, Eval
             // Each task holds budget ÷ partitions: with more partitions than configured, every budget is overspent.
             throw new IllegalStateException("task " + context.taskId() + " reads partition " + partition + ", but the sampler "
                     + "is configured for " + settings.partitions() + " partitions: set flywheel.sampler.partitions to the "
-                    + "partition count of " + io.flywheel.model.Topics.LLM_COMPLETIONS_SCREENED.name());
+                    + "partition count of " + Topics.LLM_COMPLETIONS_SCREENED.name());
         }
         this.context = context;
         StoreSamplerMemory memory = new StoreSamplerMemory(
