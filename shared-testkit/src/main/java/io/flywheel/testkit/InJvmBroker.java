@@ -3,6 +3,7 @@ package io.flywheel.testkit;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
+import org.apache.kafka.common.utils.Exit;
 import org.apache.kafka.common.test.TestKitNodes;
 import org.apache.kafka.metadata.bootstrap.BootstrapMetadata;
 import org.apache.kafka.server.common.Feature;
@@ -18,6 +19,12 @@ final class InJvmBroker implements AutoCloseable {
     }
 
     static InJvmBroker start() throws Exception {
+        // A broker fault (say, during JVM shutdown under load) must not halt the test JVM: a halted
+        // fork fails the build after its tests passed. Kafka's own test harness masks Exit too.
+        Exit.setExitProcedure((status, message) ->
+                System.err.println("flywheel test stack: broker asked to exit(" + status + "): " + message));
+        Exit.setHaltProcedure((status, message) ->
+                System.err.println("flywheel test stack: broker asked to halt(" + status + "): " + message));
         MetadataVersion version = MetadataVersion.latestProduction();
         // With the version alone the production feature levels are missing, and consumers then fail
         // with "cluster does not support the new CONSUMER group protocol".
@@ -57,8 +64,18 @@ final class InJvmBroker implements AutoCloseable {
         return cluster.bootstrapServers();
     }
 
+    /** Stops the broker, giving up after 20 s: the JVM is exiting anyway and takes the broker with it. */
     @Override
     public void close() throws Exception {
-        cluster.close();
+        Thread closer = new Thread(() -> {
+            try {
+                cluster.close();
+            } catch (Exception e) {
+                System.err.println("flywheel test stack: broker close failed: " + e);
+            }
+        }, "flywheel-broker-close");
+        closer.setDaemon(true);
+        closer.start();
+        closer.join(20_000);
     }
 }

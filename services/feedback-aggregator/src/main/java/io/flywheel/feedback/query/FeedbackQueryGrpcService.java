@@ -16,6 +16,7 @@ import io.flywheel.query.v1.TopKeysRequest;
 import io.flywheel.query.v1.TopKeysResponse;
 import io.flywheel.query.v1.WatchKeyEvent;
 import io.flywheel.query.v1.WatchKeyRequest;
+import io.flywheel.runtime.query.CallerContext;
 import io.flywheel.runtime.query.KeysetPage;
 import io.flywheel.runtime.query.QueryErrors;
 import io.flywheel.runtime.query.StoreRouter;
@@ -136,6 +137,11 @@ public class FeedbackQueryGrpcService implements FeedbackQueryService {
             throw QueryErrors.invalidArgument("model_name is longer than " + MAX_KEY_PART_LENGTH + " characters");
         }
         String prefix = modelName.isEmpty() ? null : AggregateKey.allTime(modelName, "", "").encode().split("/", 2)[0] + "/";
+        if (CallerContext.scope() == CallerContext.Scope.LOCAL_PARTITIONS) {
+            // Part of another instance's fan-out: send the uncut share so the caller can page.
+            router.requireQueryable();
+            return localKeys(page, prefix);
+        }
         List<StoreRouter.ServerAnswer<ListKeysResponse>> answers = router.fanOut(
                 () -> localKeys(page, prefix),
                 (channel, deadline, headers) -> stub(channel, deadline, headers).listKeys(request));
