@@ -3,12 +3,7 @@ package io.flywheel.safety.topology;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.flywheel.model.ProtobufSerdes;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.util.List;
-import java.util.TreeSet;
-import org.apache.kafka.streams.TopologyDescription;
+import io.flywheel.testkit.TopologyNames;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -18,29 +13,8 @@ import org.junit.jupiter.api.Test;
 class TopologyNamesSnapshotTest {
 
     @Test
-    void storesAndTopicsKeepTheirNames() throws IOException {
-        TopologyDescription description = SafetyTopology.build(SafetySettings.defaults(), ProtobufSerdes.withoutRegistry(),
-                new ActivePolicySet()).describe();
-        TreeSet<String> names = new TreeSet<>();
-        for (TopologyDescription.Subtopology subtopology : description.subtopologies()) {
-            for (TopologyDescription.Node node : subtopology.nodes()) {
-                if (node instanceof TopologyDescription.Processor processor) {
-                    processor.stores().forEach(store -> names.add("store " + store));
-                } else if (node instanceof TopologyDescription.Source source) {
-                    source.topicSet().forEach(topic -> names.add("source " + topic));
-                } else if (node instanceof TopologyDescription.Sink sink) {
-                    names.add("sink " + sink.topic());
-                }
-            }
-        }
-        for (TopologyDescription.GlobalStore global : description.globalStores()) {
-            global.source().topicSet().forEach(topic -> names.add("global source " + topic));
-            global.processor().stores().forEach(store -> names.add("global store " + store));
-        }
-        String expected;
-        try (InputStream snapshot = getClass().getResourceAsStream("/topology-names.snapshot")) {
-            expected = new String(snapshot.readAllBytes(), StandardCharsets.UTF_8).strip();
-        }
-        assertEquals(expected, String.join("\n", List.copyOf(names)));
+    void storesAndTopicsKeepTheirNames() {
+        assertEquals(TopologyNames.snapshot("/topology-names.snapshot"),
+                TopologyNames.of(SafetyTopology.build(SafetySettings.defaults(), ProtobufSerdes.withoutRegistry(), new ActivePolicySet())));
     }
 }
