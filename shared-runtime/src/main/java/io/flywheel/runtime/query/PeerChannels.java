@@ -32,6 +32,11 @@ public class PeerChannels {
         });
     }
 
+    /** A stub for a call to another instance: the caller's deadline, and headers carrying credentials and scope. */
+    public static <S extends io.grpc.stub.AbstractStub<S>> S forwarded(S stub, io.grpc.Deadline deadline, io.grpc.Metadata headers) {
+        return stub.withDeadline(deadline).withInterceptors(io.grpc.stub.MetadataUtils.newAttachHeadersInterceptor(headers));
+    }
+
     @PreDestroy
     void close() {
         channels.values().forEach(ManagedChannel::shutdown);

@@ -17,6 +17,7 @@ import io.flywheel.query.v1.StratumStats;
 import io.flywheel.runtime.query.CallerContext;
 import io.flywheel.runtime.query.KeysetPage;
 import io.flywheel.runtime.query.QueryConfig;
+import io.flywheel.runtime.query.PeerChannels;
 import io.flywheel.runtime.query.QueryErrors;
 import io.flywheel.runtime.query.StoreRouter;
 import io.flywheel.sampler.sampling.ConversationDraw;
@@ -31,7 +32,6 @@ import io.flywheel.state.v1.StratumTallyState;
 import io.grpc.Channel;
 import io.grpc.Deadline;
 import io.grpc.Metadata;
-import io.grpc.stub.MetadataUtils;
 import io.quarkus.grpc.GrpcService;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Uni;
@@ -247,8 +247,6 @@ public class SamplerQueryGrpcService implements SamplerQueryService {
     }
 
     private static SamplerQueryServiceGrpc.SamplerQueryServiceBlockingStub stub(Channel channel, Deadline deadline, Metadata headers) {
-        return SamplerQueryServiceGrpc.newBlockingStub(channel)
-                .withDeadline(deadline)
-                .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
+        return PeerChannels.forwarded(SamplerQueryServiceGrpc.newBlockingStub(channel), deadline, headers);
     }
 }

@@ -26,6 +26,7 @@ import io.flywheel.query.v1.PageRequest;
 import io.flywheel.query.v1.SamplerQueryServiceGrpc;
 import io.flywheel.query.v1.StratumStats;
 import io.flywheel.testkit.FlywheelServiceResource;
+import io.flywheel.testkit.QueryReadiness;
 import io.flywheel.testkit.FlywheelTestStack;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
@@ -111,19 +112,7 @@ class EvalSamplerIT {
 
     /** Start-up answers UNAVAILABLE (with a retry hint) until Kafka Streams runs. */
     private static void awaitQueryable() {
-        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-        while (true) {
-            try {
-                queries.listStrata(ListStrataRequest.getDefaultInstance());
-                return;
-            } catch (StatusRuntimeException e) {
-                if (e.getStatus().getCode() != Status.Code.UNAVAILABLE || System.nanoTime() > deadline) {
-                    throw e;
-                }
-                assertTrue(e.getStatus().getDescription().contains("retry after"), e.getStatus().getDescription());
-                sleep(250);
-            }
-        }
+        QueryReadiness.await(() -> queries.listStrata(ListStrataRequest.getDefaultInstance()), Duration.ofSeconds(90));
     }
 
     @AfterAll

@@ -18,13 +18,13 @@ import io.flywheel.query.v1.WatchKeyEvent;
 import io.flywheel.query.v1.WatchKeyRequest;
 import io.flywheel.runtime.query.CallerContext;
 import io.flywheel.runtime.query.KeysetPage;
+import io.flywheel.runtime.query.PeerChannels;
 import io.flywheel.runtime.query.QueryErrors;
 import io.flywheel.runtime.query.StoreRouter;
 import io.flywheel.state.v1.DriftState;
 import io.grpc.Channel;
 import io.grpc.Deadline;
 import io.grpc.Metadata;
-import io.grpc.stub.MetadataUtils;
 import io.quarkus.grpc.GrpcService;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Multi;
@@ -241,8 +241,6 @@ public class FeedbackQueryGrpcService implements FeedbackQueryService {
     }
 
     private static FeedbackQueryServiceGrpc.FeedbackQueryServiceBlockingStub stub(Channel channel, Deadline deadline, Metadata headers) {
-        return FeedbackQueryServiceGrpc.newBlockingStub(channel)
-                .withDeadline(deadline)
-                .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
+        return PeerChannels.forwarded(FeedbackQueryServiceGrpc.newBlockingStub(channel), deadline, headers);
     }
 }

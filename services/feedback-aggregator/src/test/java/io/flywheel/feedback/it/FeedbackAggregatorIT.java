@@ -22,6 +22,7 @@ import io.flywheel.query.v1.TopKeysRequest;
 import io.flywheel.query.v1.WatchKeyEvent;
 import io.flywheel.query.v1.WatchKeyRequest;
 import io.flywheel.testkit.FlywheelServiceResource;
+import io.flywheel.testkit.QueryReadiness;
 import io.flywheel.testkit.FlywheelTestStack;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
@@ -83,24 +84,7 @@ class FeedbackAggregatorIT {
 
     /** Start-up answers UNAVAILABLE (with a retry hint) until Kafka Streams runs. */
     private static void awaitQueryable() {
-        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-        while (true) {
-            try {
-                queries.listKeys(ListKeysRequest.getDefaultInstance());
-                return;
-            } catch (StatusRuntimeException e) {
-                if (e.getStatus().getCode() != Status.Code.UNAVAILABLE || System.nanoTime() > deadline) {
-                    throw e;
-                }
-                assertTrue(e.getStatus().getDescription().contains("retry after"), e.getStatus().getDescription());
-                try {
-                    Thread.sleep(250);
-                } catch (InterruptedException interrupted) {
-                    Thread.currentThread().interrupt();
-                    throw e;
-                }
-            }
-        }
+        QueryReadiness.await(() -> queries.listKeys(ListKeysRequest.getDefaultInstance()), Duration.ofSeconds(90));
     }
 
     @AfterAll

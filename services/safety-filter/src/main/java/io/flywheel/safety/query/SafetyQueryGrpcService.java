@@ -16,6 +16,7 @@ import io.flywheel.query.v1.SafetyQueryService;
 import io.flywheel.query.v1.SafetyQueryServiceGrpc;
 import io.flywheel.query.v1.SkippedPolicy;
 import io.flywheel.runtime.query.KeysetPage;
+import io.flywheel.runtime.query.PeerChannels;
 import io.flywheel.runtime.query.QueryErrors;
 import io.flywheel.runtime.query.StoreRouter;
 import io.flywheel.safety.rules.PolicySet;
@@ -28,7 +29,6 @@ import io.flywheel.state.v1.UserRiskWindow;
 import io.grpc.Channel;
 import io.grpc.Deadline;
 import io.grpc.Metadata;
-import io.grpc.stub.MetadataUtils;
 import io.quarkus.grpc.GrpcService;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Uni;
@@ -197,8 +197,6 @@ public class SafetyQueryGrpcService implements SafetyQueryService {
     }
 
     private static SafetyQueryServiceGrpc.SafetyQueryServiceBlockingStub stub(Channel channel, Deadline deadline, Metadata headers) {
-        return SafetyQueryServiceGrpc.newBlockingStub(channel)
-                .withDeadline(deadline)
-                .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
+        return PeerChannels.forwarded(SafetyQueryServiceGrpc.newBlockingStub(channel), deadline, headers);
     }
 }

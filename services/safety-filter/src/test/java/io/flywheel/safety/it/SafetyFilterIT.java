@@ -33,6 +33,7 @@ import io.flywheel.query.v1.SafetyQueryServiceGrpc;
 import io.flywheel.query.v1.SkippedPolicy;
 import io.flywheel.safety.rules.DefaultPolicyPack;
 import io.flywheel.testkit.FlywheelServiceResource;
+import io.flywheel.testkit.QueryReadiness;
 import io.flywheel.testkit.FlywheelTestStack;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
@@ -121,19 +122,7 @@ class SafetyFilterIT {
 
     /** Start-up answers UNAVAILABLE (with a retry hint) until Kafka Streams runs. */
     private static void awaitQueryable() {
-        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-        while (true) {
-            try {
-                queries.getPolicySet(GetPolicySetRequest.getDefaultInstance());
-                return;
-            } catch (StatusRuntimeException e) {
-                if (e.getStatus().getCode() != Status.Code.UNAVAILABLE || System.nanoTime() > deadline) {
-                    throw e;
-                }
-                assertTrue(e.getStatus().getDescription().contains("retry after"), e.getStatus().getDescription());
-                sleep(250);
-            }
-        }
+        QueryReadiness.await(() -> queries.getPolicySet(GetPolicySetRequest.getDefaultInstance()), Duration.ofSeconds(90));
     }
 
     @Test
