@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
                 TopicsCommand.class,
                 RegistryCommand.class,
                 FeedbackCommand.class,
+                CompletionsCommand.class,
                 PoliciesCommand.class,
                 CommandLine.HelpCommand.class,
         })
