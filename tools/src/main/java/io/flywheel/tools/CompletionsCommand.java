@@ -1,19 +1,10 @@
 package io.flywheel.tools;
 
 import io.flywheel.events.v1.Completion;
-import io.flywheel.model.ProtobufSerdes;
 import io.flywheel.model.Topics;
 import java.time.Instant;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.locks.LockSupport;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringSerializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -54,43 +45,15 @@ final class CompletionsCommand {
 
         @Override
         public Integer call() throws Exception {
-            if (count < 0 || rate < 0) {
-                throw new IllegalArgumentException("--count and --rate must be >= 0");
-            }
             long usedSeed = seed != null ? seed : ThreadLocalRandom.current().nextLong();
             CompletionTraffic traffic = new CompletionTraffic(usedSeed, models, sensitiveShare, Instant::now);
-            Map<String, Object> config = kafka.clientConfig();
-            config.put(ProducerConfig.ACKS_CONFIG, "all");
-            config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-            config.put(ProducerConfig.LINGER_MS_CONFIG, 10);
-            String topic = Topics.LLM_COMPLETIONS.name();
-            AtomicLong acked = new AtomicLong();
-            AtomicReference<Exception> failure = new AtomicReference<>();
-            long started = System.nanoTime();
-            try (KafkaProducer<String, Completion> producer = new KafkaProducer<>(config, new StringSerializer(),
-                    new ProtobufSerdes(registry.url()).valueSerializer(Completion.class))) {
-                for (long i = 0; i < count && failure.get() == null; i++) {
-                    if (rate > 0) {
-                        long wait = started + (long) (i * 1e9 / rate) - System.nanoTime();
-                        if (wait > 0) {
-                            LockSupport.parkNanos(wait);
-                        }
-                    }
-                    Completion completion = traffic.next();
-                    producer.send(new ProducerRecord<>(topic, completion.getConversationId(), completion), (metadata, error) -> {
-                        if (error != null) {
-                            failure.compareAndSet(null, error);
-                        } else {
-                            acked.incrementAndGet();
-                        }
-                    });
-                }
-                producer.flush();
-            }
-            double seconds = (System.nanoTime() - started) / 1e9;
-            System.out.printf("sent %d completions to %s in %.1f s, seed %d%n", acked.get(), topic, seconds, usedSeed);
-            if (failure.get() != null) {
-                System.err.println("send failed: " + failure.get());
+            PacedSender.Outcome outcome = PacedSender.send(kafka, registry, Topics.LLM_COMPLETIONS, count, rate,
+                    traffic::next, Completion::getConversationId, completion -> { });
+            System.out.printf("sent %d completions to %s in %.1f s (%.0f/s), seed %d; by partition %s%n",
+                    outcome.acknowledged(), Topics.LLM_COMPLETIONS.name(), outcome.seconds(), outcome.perSecond(), usedSeed,
+                    outcome.partitions());
+            if (outcome.failure() != null) {
+                System.err.println("send failed: " + outcome.failure());
                 return 1;
             }
             return 0;

@@ -12,19 +12,11 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.atomic.AtomicLongArray;
-import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -67,58 +59,19 @@ final class FeedbackCommand {
             }
             long usedSeed = seed != null ? seed : ThreadLocalRandom.current().nextLong();
             FeedbackTraffic traffic = new FeedbackTraffic(usedSeed, models, Instant::now);
-            Map<String, Object> config = kafka.clientConfig();
-            config.put(ProducerConfig.ACKS_CONFIG, "all");
-            config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-            config.put(ProducerConfig.LINGER_MS_CONFIG, 10);
-            config.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
-            ProtobufSerdes serdes = new ProtobufSerdes(registry.url());
-            String topic = Topics.FEEDBACK_EVENTS.name();
-
-            AtomicLongArray perPartition = new AtomicLongArray(1024);
-            AtomicLong acked = new AtomicLong();
-            AtomicReference<Exception> failure = new AtomicReference<>();
             Map<String, Long> perModel = new TreeMap<>();
-            long started = System.nanoTime();
-            try (KafkaProducer<String, FeedbackEvent> producer = new KafkaProducer<>(config, new StringSerializer(),
-                    serdes.valueSerializer(FeedbackEvent.class))) {
-                for (long i = 0; i < count && failure.get() == null; i++) {
-                    if (rate > 0) {
-                        long due = started + (long) (i * 1e9 / rate);
-                        long wait = due - System.nanoTime();
-                        if (wait > 0) {
-                            LockSupport.parkNanos(wait);
-                        }
-                    }
-                    FeedbackEvent event = traffic.next();
-                    perModel.merge(event.getModel().getName() + "/" + event.getModel().getVersion() + "/" + event.getPromptVersion(),
-                            1L, Long::sum);
-                    producer.send(new ProducerRecord<>(topic, event.getConversationId(), event), (metadata, error) -> {
-                        if (error != null) {
-                            failure.compareAndSet(null, error);
-                        } else {
-                            acked.incrementAndGet();
-                            perPartition.incrementAndGet(metadata.partition() % perPartition.length());
-                        }
-                    });
-                }
-                producer.flush();
-            }
-            double seconds = (System.nanoTime() - started) / 1e9;
+            PacedSender.Outcome outcome = PacedSender.send(kafka, registry, Topics.FEEDBACK_EVENTS, count, rate,
+                    traffic::next, FeedbackEvent::getConversationId,
+                    event -> perModel.merge(event.getModel().getName() + "/" + event.getModel().getVersion() + "/"
+                            + event.getPromptVersion(), 1L, Long::sum));
 
-            System.out.printf("sent %d feedback events to %s in %.1f s (%.0f/s), seed %d%n", acked.get(), topic, seconds,
-                    acked.get() / Math.max(seconds, 1e-9), usedSeed);
+            System.out.printf("sent %d feedback events to %s in %.1f s (%.0f/s), seed %d%n", outcome.acknowledged(),
+                    Topics.FEEDBACK_EVENTS.name(), outcome.seconds(), outcome.perSecond(), usedSeed);
             System.out.println("by kind:      " + new TreeMap<>(traffic.counts()) + ", late " + traffic.late());
             System.out.println("by model key: " + perModel);
-            StringBuilder partitions = new StringBuilder();
-            for (int p = 0; p < perPartition.length(); p++) {
-                if (perPartition.get(p) > 0) {
-                    partitions.append(partitions.length() == 0 ? "" : ", ").append(p).append('=').append(perPartition.get(p));
-                }
-            }
-            System.out.println("by partition: {" + partitions + "}");
-            if (failure.get() != null) {
-                System.err.println("send failed: " + failure.get());
+            System.out.println("by partition: " + outcome.partitions());
+            if (outcome.failure() != null) {
+                System.err.println("send failed: " + outcome.failure());
                 return 1;
             }
             return 0;
