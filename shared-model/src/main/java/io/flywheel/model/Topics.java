@@ -15,7 +15,7 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The typed catalogue of every Flywheel topic (DESIGN §2). Services, tools and tests name topics
+ * The typed catalogue of every Flywheel topic. Services, tools and tests name topics
  * only through it.
  */
 public final class Topics {

@@ -13,7 +13,7 @@ import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
 
 /**
- * The one dead-letter path (DESIGN §6). Kafka Streams 4.1 has no DLQ of its own and a handler's
+ * The one dead-letter path. Kafka Streams 4.1 has no DLQ of its own and a handler's
  * producer would sit outside the exactly-once transaction, so a source is read as bytes, the
  * first processor decodes and validates, and failures go to the application's DLQ sink in the
  * same topology: they commit (or abort) with the task. Nothing is dropped.

@@ -42,7 +42,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
- * The one routing layer (DESIGN §5): point queries answered where the key lives (locally through
+ * The one routing layer: point queries answered where the key lives (locally through
  * interactive queries, or forwarded to the owner over a pooled channel with the caller's deadline and
  * credentials, or by a standby within the caller's lag bound), and fan-out queries answered by
  * every instance for its own active partitions, with a per-server outcome.

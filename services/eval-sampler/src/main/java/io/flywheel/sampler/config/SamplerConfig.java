@@ -4,7 +4,7 @@ import io.flywheel.model.Topics;
 import io.flywheel.sampler.sampling.EpochClock;
 import io.flywheel.sampler.sampling.SamplingPolicy;
 import io.flywheel.sampler.sampling.StratumKey;
-import io.flywheel.sampler.sampling.StratumPolicy;
+import io.flywheel.sampler.sampling.StratumQuota;
 import io.flywheel.sampler.topology.SamplerSettings;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
@@ -99,9 +99,9 @@ public interface SamplerConfig {
     }
 
     default SamplingPolicy toPolicy() {
-        StratumPolicy defaults = new StratumPolicy(defaultTerms().baseRate(),
+        StratumQuota defaults = new StratumQuota(defaultTerms().baseRate(),
                 SamplingPolicy.parseBudget(defaultTerms().budgetPerPeriod(), "flywheel.sampler.default.budget-per-period"));
-        SortedMap<StratumKey, StratumPolicy> strata = new TreeMap<>();
+        SortedMap<StratumKey, StratumQuota> strata = new TreeMap<>();
         strata().forEach((text, terms) -> {
             StratumKey stratum;
             try {
@@ -111,7 +111,7 @@ public interface SamplerConfig {
             }
             String key = "flywheel.sampler.strata.\"" + text + "\"";
             try {
-                strata.put(stratum, new StratumPolicy(terms.baseRate().orElse(defaults.baseRate()),
+                strata.put(stratum, new StratumQuota(terms.baseRate().orElse(defaults.baseRate()),
                         terms.budgetPerPeriod().map(budget -> SamplingPolicy.parseBudget(budget, key + ".budget-per-period"))
                                 .orElse(defaults.budgetPerPeriod())));
             } catch (IllegalArgumentException e) {

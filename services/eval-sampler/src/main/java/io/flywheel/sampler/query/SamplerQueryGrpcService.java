@@ -1,5 +1,6 @@
 package io.flywheel.sampler.query;
 
+import io.flywheel.sampler.topology.SamplerStores;
 import io.flywheel.events.v1.DriftAlert;
 import io.flywheel.query.v1.FeedbackStats;
 import io.flywheel.query.v1.GetFeedbackStatsRequest;
@@ -97,7 +98,7 @@ public class SamplerQueryGrpcService implements SamplerQueryService {
             return answers.get(0).answer().orElseThrow();
         }
         GetStratumStatsResponse.Builder response = GetStratumStatsResponse.newBuilder();
-        io.flywheel.sampler.sampling.StratumStats merged = io.flywheel.sampler.sampling.StratumStats.EMPTY;
+        io.flywheel.sampler.sampling.StratumSummary merged = io.flywheel.sampler.sampling.StratumSummary.EMPTY;
         boolean found = false;
         boolean complete = true;
         for (StoreRouter.ServerAnswer<GetStratumStatsResponse> answer : answers) {
@@ -120,10 +121,10 @@ public class SamplerQueryGrpcService implements SamplerQueryService {
     }
 
     private GetStratumStatsResponse localStratum(String stratum) {
-        io.flywheel.sampler.sampling.StratumStats sum = io.flywheel.sampler.sampling.StratumStats.EMPTY;
+        io.flywheel.sampler.sampling.StratumSummary sum = io.flywheel.sampler.sampling.StratumSummary.EMPTY;
         boolean found = false;
         for (KeyValue<String, StratumTallyState> entry : router.<String, StratumTallyState>activeRange(
-                SamplerTopology.STRATA_STORE, stratum, stratum)) {
+                SamplerStores.STRATA_STORE, stratum, stratum)) {
             sum = sum.merge(SamplerStateCodec.stats(entry.value.getStats()));
             found = true;
         }
@@ -143,11 +144,11 @@ public class SamplerQueryGrpcService implements SamplerQueryService {
             // A share of a fan-out: one entry more than the page, uncut, so the merge can tell whether a next page exists.
             return answers.get(0).answer().orElseThrow();
         }
-        Map<String, io.flywheel.sampler.sampling.StratumStats> merged = new TreeMap<>();
+        Map<String, io.flywheel.sampler.sampling.StratumSummary> merged = new TreeMap<>();
         ListStrataResponse.Builder response = ListStrataResponse.newBuilder();
         for (StoreRouter.ServerAnswer<ListStrataResponse> answer : answers) {
             answer.answer().ifPresent(part -> part.getStrataList().forEach(stats ->
-                    merged.merge(stats.getStratum(), SamplerStatsMessages.sums(stats), io.flywheel.sampler.sampling.StratumStats::merge)));
+                    merged.merge(stats.getStratum(), SamplerStatsMessages.sums(stats), io.flywheel.sampler.sampling.StratumSummary::merge)));
             response.addServers(answer.outcome());
         }
         List<StratumStats> all = merged.entrySet().stream()
@@ -158,11 +159,11 @@ public class SamplerQueryGrpcService implements SamplerQueryService {
     }
 
     private ListStrataResponse localStrata(KeysetPage page) {
-        Map<String, io.flywheel.sampler.sampling.StratumStats> sums = new TreeMap<>();
+        Map<String, io.flywheel.sampler.sampling.StratumSummary> sums = new TreeMap<>();
         for (KeyValue<String, StratumTallyState> entry : router.<String, StratumTallyState>activeRange(
-                SamplerTopology.STRATA_STORE, page.afterKey().orElse(null), null)) {
+                SamplerStores.STRATA_STORE, page.afterKey().orElse(null), null)) {
             if (page.admits(entry.key)) {
-                sums.merge(entry.key, SamplerStateCodec.stats(entry.value.getStats()), io.flywheel.sampler.sampling.StratumStats::merge);
+                sums.merge(entry.key, SamplerStateCodec.stats(entry.value.getStats()), io.flywheel.sampler.sampling.StratumSummary::merge);
             }
         }
         List<StratumStats> local = sums.entrySet().stream()
@@ -190,7 +191,7 @@ public class SamplerQueryGrpcService implements SamplerQueryService {
                 .setPartitions(settings.partitions())
                 .setAlertsSkipped(skippedAlerts.count());
         policy.strata().forEach((stratum, terms) -> response.addStrata(stratumPolicy(stratum.encode(), terms)));
-        for (KeyValue<String, DriftAlert> alert : router.<String, DriftAlert>activeRange(SamplerTopology.DRIFT_ALERTS_STORE, null, null)) {
+        for (KeyValue<String, DriftAlert> alert : router.<String, DriftAlert>activeRange(SamplerStores.DRIFT_ALERTS_STORE, null, null)) {
             if (alert.value.getState() == DriftAlert.State.FIRING) {
                 response.addDriftingModelKeys(alert.key);
             }
@@ -198,7 +199,7 @@ public class SamplerQueryGrpcService implements SamplerQueryService {
         return response.build();
     }
 
-    private static StratumPolicy stratumPolicy(String stratum, io.flywheel.sampler.sampling.StratumPolicy terms) {
+    private static StratumPolicy stratumPolicy(String stratum, io.flywheel.sampler.sampling.StratumQuota terms) {
         StratumPolicy.Builder message = StratumPolicy.newBuilder().setStratum(stratum).setBaseRate(terms.baseRate());
         OptionalLong budget = terms.budgetPerPeriod();
         budget.ifPresent(message::setBudgetPerPeriod);
@@ -223,7 +224,7 @@ public class SamplerQueryGrpcService implements SamplerQueryService {
     private GetFeedbackStatsResponse localFeedbackStats() {
         FeedbackStats sum = FeedbackStats.getDefaultInstance();
         // The task store holds one entry per task: one per local active partition.
-        for (KeyValue<String, SamplerTaskState> task : router.<String, SamplerTaskState>activeRange(SamplerTopology.TASK_STORE, null, null)) {
+        for (KeyValue<String, SamplerTaskState> task : router.<String, SamplerTaskState>activeRange(SamplerStores.TASK_STORE, null, null)) {
             sum = SamplerStatsMessages.sum(sum, SamplerStatsMessages.feedback(SamplerStateCodec.feedback(task.value.getFeedback()),
                     task.value.getRememberedCompletions(), task.value.getHeldFeedback()));
         }

@@ -11,7 +11,7 @@ final class SamplerStatsMessages {
     private SamplerStatsMessages() {
     }
 
-    static StratumStats stratum(String stratum, io.flywheel.sampler.sampling.StratumStats stats) {
+    static StratumStats stratum(String stratum, io.flywheel.sampler.sampling.StratumSummary stats) {
         StratumStats.Builder message = StratumStats.newBuilder()
                 .setStratum(stratum)
                 .setSeen(stats.seen())
@@ -34,8 +34,8 @@ final class SamplerStatsMessages {
     }
 
     /** The sums behind a message (another instance's part of a fan-out). */
-    static io.flywheel.sampler.sampling.StratumStats sums(StratumStats message) {
-        return new io.flywheel.sampler.sampling.StratumStats(message.getSeen(), message.getArrivalSamples(),
+    static io.flywheel.sampler.sampling.StratumSummary sums(StratumStats message) {
+        return new io.flywheel.sampler.sampling.StratumSummary(message.getSeen(), message.getArrivalSamples(),
                 message.getExpectedArrivalSamples(), message.getBaselineDraws(), message.getExpectedBaselineDraws(),
                 message.getDropped(), reason(message, SampleReason.NEGATIVE_FEEDBACK), reason(message, SampleReason.SAFETY),
                 reason(message, SampleReason.DRIFT), reason(message, SampleReason.BASELINE), message.getCurrentRateSum(),
@@ -46,7 +46,7 @@ final class SamplerStatsMessages {
         return message.getSampledByReasonOrDefault(reason.name(), 0L);
     }
 
-    static FeedbackStats feedback(io.flywheel.sampler.sampling.FeedbackStats stats, long rememberedCompletions, long heldFeedback) {
+    static FeedbackStats feedback(io.flywheel.sampler.sampling.FeedbackJoinCounts stats, long rememberedCompletions, long heldFeedback) {
         return FeedbackStats.newBuilder()
                 .setNegative(stats.negative())
                 .setBoosted(stats.count(BoostWindow.Join.BOOSTED))

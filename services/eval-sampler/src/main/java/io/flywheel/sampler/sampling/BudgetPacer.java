@@ -47,7 +47,7 @@ public final class BudgetPacer {
                 ? Arrays.copyOfRange(counts, counts.length - forecastEpochs, counts.length) : counts;
     }
 
-    public static BudgetPacer start(StratumPolicy terms, SamplingPolicy policy, int partitions) {
+    public static BudgetPacer start(StratumQuota terms, SamplingPolicy policy, int partitions) {
         return new BudgetPacer(BudgetedRate.of(terms, policy, partitions), policy.clock(), policy.forecastEpochs(),
                 PacerState.INITIAL);
     }

@@ -50,7 +50,7 @@ public record BudgetedRate(double baseRate, double taskBudget, double budgetTarg
         }
     }
 
-    public static BudgetedRate of(StratumPolicy terms, SamplingPolicy policy, int partitions) {
+    public static BudgetedRate of(StratumQuota terms, SamplingPolicy policy, int partitions) {
         return new BudgetedRate(terms.baseRate(), terms.taskBudget(partitions), policy.budgetTarget(),
                 policy.burstAllowance(), policy.clock().epochsPerPeriod());
     }

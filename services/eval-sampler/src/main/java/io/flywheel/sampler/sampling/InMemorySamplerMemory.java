@@ -13,7 +13,7 @@ public final class InMemorySamplerMemory implements SamplerMemory {
 
     private final Map<StratumKey, StratumTally> strata = new HashMap<>();
     private final InMemoryBoostLedger<ScreenedCompletion, FeedbackEvent> ledger = new InMemoryBoostLedger<>();
-    private FeedbackStats feedbackStats = FeedbackStats.EMPTY;
+    private FeedbackJoinCounts feedbackStats = FeedbackJoinCounts.EMPTY;
     private long streamTimeMs = Long.MIN_VALUE;
 
     @Override
@@ -32,12 +32,12 @@ public final class InMemorySamplerMemory implements SamplerMemory {
     }
 
     @Override
-    public FeedbackStats feedbackStats() {
+    public FeedbackJoinCounts feedbackStats() {
         return feedbackStats;
     }
 
     @Override
-    public void putFeedbackStats(FeedbackStats stats) {
+    public void putFeedbackStats(FeedbackJoinCounts stats) {
         feedbackStats = stats;
     }
 

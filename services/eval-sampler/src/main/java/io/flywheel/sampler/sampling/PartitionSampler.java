@@ -61,7 +61,7 @@ public final class PartitionSampler {
             return List.of();
         }
         StratumKey stratum = policy.stratumOf(completion.getModel().getName(), completion.getLocale());
-        StratumPolicy terms = policy.termsOf(stratum);
+        StratumQuota terms = policy.termsOf(stratum);
         StratumTally tally = memory.stratum(stratum).orElse(StratumTally.INITIAL);
         BudgetPacer pacer = new BudgetPacer(BudgetedRate.of(terms, policy, partitions), policy.clock(),
                 policy.forecastEpochs(), tally.pacer());
@@ -75,7 +75,7 @@ public final class PartitionSampler {
             pacer.recordDraw();
         }
         boolean dropped = !decision.sampled() && u < terms.baseRate();
-        StratumStats stats = tally.stats().withArrival(decision, baselineRate, baselineDraw, dropped);
+        StratumSummary stats = tally.stats().withArrival(decision, baselineRate, baselineDraw, dropped);
 
         List<EvalSample> samples = new ArrayList<>(2);
         if (decision.sampled()) {
@@ -122,13 +122,13 @@ public final class PartitionSampler {
     }
 
     /** This task's statistics per stratum, in key order. */
-    public Map<StratumKey, StratumStats> stats() {
-        Map<StratumKey, StratumStats> stats = new TreeMap<>();
+    public Map<StratumKey, StratumSummary> stats() {
+        Map<StratumKey, StratumSummary> stats = new TreeMap<>();
         memory.forEachStratum((stratum, tally) -> stats.put(stratum, tally.stats()));
         return stats;
     }
 
-    public FeedbackStats feedbackStats() {
+    public FeedbackJoinCounts feedbackStats() {
         return memory.feedbackStats();
     }
 

@@ -19,9 +19,9 @@ public interface SamplerMemory {
     /** Every stratum this task has seen, in key order. */
     void forEachStratum(BiConsumer<StratumKey, StratumTally> action);
 
-    FeedbackStats feedbackStats();
+    FeedbackJoinCounts feedbackStats();
 
-    void putFeedbackStats(FeedbackStats stats);
+    void putFeedbackStats(FeedbackJoinCounts stats);
 
     /** The largest completion event time seen; {@code Long.MIN_VALUE} before the first. */
     long streamTimeMs();

@@ -46,8 +46,8 @@ public record SamplingPolicy(
         EpochClock clock,
         Duration boostWindow,
         Duration boostGrace,
-        StratumPolicy defaultStratum,
-        SortedMap<StratumKey, StratumPolicy> strata,
+        StratumQuota defaultStratum,
+        SortedMap<StratumKey, StratumQuota> strata,
         double safetyRate,
         double driftRate,
         double negativeFeedbackRate,
@@ -91,8 +91,8 @@ public record SamplingPolicy(
     }
 
     /** The terms of a stratum: its own entry, else its model's, else the default. */
-    public StratumPolicy termsOf(StratumKey stratum) {
-        StratumPolicy exact = strata.get(stratum);
+    public StratumQuota termsOf(StratumKey stratum) {
+        StratumQuota exact = strata.get(stratum);
         if (exact != null) {
             return exact;
         }
@@ -122,9 +122,9 @@ public record SamplingPolicy(
         }
         double defaultRate = rate(scalars, "default.base-rate", 0.01);
         OptionalLong defaultBudget = budget(scalars.getOrDefault("default.budget-per-period", "none"), "default.budget-per-period");
-        StratumPolicy defaults = new StratumPolicy(defaultRate, defaultBudget);
-        SortedMap<StratumKey, StratumPolicy> strata = new TreeMap<>();
-        perStratum.forEach((stratum, values) -> strata.put(stratum, new StratumPolicy(
+        StratumQuota defaults = new StratumQuota(defaultRate, defaultBudget);
+        SortedMap<StratumKey, StratumQuota> strata = new TreeMap<>();
+        perStratum.forEach((stratum, values) -> strata.put(stratum, new StratumQuota(
                 values.containsKey("base-rate") ? rate(values, "base-rate", defaultRate) : defaultRate,
                 values.containsKey("budget-per-period")
                         ? budget(values.get("budget-per-period"), "strata." + stratum + ".budget-per-period")

@@ -41,7 +41,7 @@ final class DriftAlertIntake implements Processor<byte[], byte[], Void, Void> {
     @Override
     public void init(ProcessorContext<Void, Void> context) {
         this.context = context;
-        this.alerts = context.getStateStore(SamplerTopology.DRIFT_ALERTS_STORE);
+        this.alerts = context.getStateStore(SamplerStores.DRIFT_ALERTS_STORE);
     }
 
     @Override

@@ -5,12 +5,12 @@ import io.flywheel.events.v1.ScreenedCompletion;
 import io.flywheel.sampler.sampling.ApplicableRates;
 import io.flywheel.sampler.sampling.BoostWindow;
 import io.flywheel.sampler.sampling.CompletionRef;
-import io.flywheel.sampler.sampling.FeedbackStats;
+import io.flywheel.sampler.sampling.FeedbackJoinCounts;
 import io.flywheel.sampler.sampling.PacerState;
 import io.flywheel.sampler.sampling.PendingFeedback;
 import io.flywheel.sampler.sampling.RememberedCompletion;
 import io.flywheel.sampler.sampling.SampleReason;
-import io.flywheel.sampler.sampling.StratumStats;
+import io.flywheel.sampler.sampling.StratumSummary;
 import io.flywheel.sampler.sampling.StratumTally;
 import io.flywheel.state.v1.ArrivalRates;
 import io.flywheel.state.v1.FeedbackCounts;
@@ -69,7 +69,7 @@ public final class SamplerStateCodec {
                 snapshot.getPeriodDraws(), snapshot.getRecentCountsList().stream().mapToLong(Long::longValue).toArray());
     }
 
-    public static StratumCounts counts(StratumStats stats) {
+    public static StratumCounts counts(StratumSummary stats) {
         return StratumCounts.newBuilder()
                 .setSeen(stats.seen())
                 .setArrivalSamples(stats.arrivalSamples())
@@ -88,15 +88,15 @@ public final class SamplerStateCodec {
                 .build();
     }
 
-    public static StratumStats stats(StratumCounts counts) {
-        return new StratumStats(counts.getSeen(), counts.getArrivalSamples(), counts.getExpectedArrivalSamples(),
+    public static StratumSummary stats(StratumCounts counts) {
+        return new StratumSummary(counts.getSeen(), counts.getArrivalSamples(), counts.getExpectedArrivalSamples(),
                 counts.getBaselineDraws(), counts.getExpectedBaselineDraws(), counts.getDropped(),
                 counts.getSampledNegativeFeedback(), counts.getSampledSafety(), counts.getSampledDrift(),
                 counts.getSampledBaseline(), counts.getCurrentRateSum(), counts.getTasks(), counts.getPeriodBudget(),
                 counts.getPeriodDraws());
     }
 
-    public static FeedbackCounts feedback(FeedbackStats stats) {
+    public static FeedbackCounts feedback(FeedbackJoinCounts stats) {
         FeedbackCounts.Builder counts = FeedbackCounts.newBuilder()
                 .setNegative(stats.negative())
                 .setUnmatchedExpired(stats.unmatchedExpired());
@@ -109,12 +109,12 @@ public final class SamplerStateCodec {
     }
 
     /** Join names this version does not know (written by a newer one) are ignored. */
-    public static FeedbackStats feedback(FeedbackCounts counts) {
+    public static FeedbackJoinCounts feedback(FeedbackCounts counts) {
         Map<BoostWindow.Join, Long> byJoin = new EnumMap<>(BoostWindow.Join.class);
         for (BoostWindow.Join join : BoostWindow.Join.values()) {
             byJoin.put(join, counts.getByJoinOrDefault(join.name(), 0L));
         }
-        return FeedbackStats.of(counts.getNegative(), byJoin, counts.getUnmatchedExpired());
+        return FeedbackJoinCounts.of(counts.getNegative(), byJoin, counts.getUnmatchedExpired());
     }
 
     static ArrivalRates rates(ApplicableRates rates) {

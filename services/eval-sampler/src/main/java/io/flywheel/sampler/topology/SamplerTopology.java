@@ -23,7 +23,7 @@ import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.state.Stores;
 
 /**
- * The eval-sampler topology (DESIGN §4): screened completions and feedback events, both keyed by
+ * The eval-sampler topology: screened completions and feedback events, both keyed by
  * conversation_id and co-partitioned, reach one sampling processor in the conversation's own
  * partition (no repartition, either arrival order), which writes {@code eval.samples}; drift
  * alerts reach every instance through a global store.
@@ -32,16 +32,6 @@ import org.apache.kafka.streams.state.Stores;
  * names).
  */
 public final class SamplerTopology {
-
-    /** Per stratum: budget pacer and statistics (queried by the stats and list calls). */
-    public static final String STRATA_STORE = "sampler-strata";
-    /** Per task: stream time, feedback join counts, boost-window entry counts. */
-    public static final String TASK_STORE = "sampler-task";
-    public static final String BOOST_COMPLETIONS_STORE = "sampler-boost-completions";
-    public static final String BOOST_PENDING_STORE = "sampler-boost-pending";
-    public static final String BOOST_EXPIRY_STORE = "sampler-boost-expiry";
-    /** Global: the latest drift alert per model key. */
-    public static final String DRIFT_ALERTS_STORE = "sampler-drift-alerts";
 
     private SamplerTopology() {
     }
@@ -58,20 +48,20 @@ public final class SamplerTopology {
         StreamsBuilder builder = new StreamsBuilder();
 
         builder.addStateStore(Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(STRATA_STORE), Serdes.String(), ProtobufSerdes.internal(StratumTallyState.class)));
+                Stores.persistentKeyValueStore(SamplerStores.STRATA_STORE), Serdes.String(), ProtobufSerdes.internal(StratumTallyState.class)));
         builder.addStateStore(Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(TASK_STORE), Serdes.String(), ProtobufSerdes.internal(SamplerTaskState.class)));
+                Stores.persistentKeyValueStore(SamplerStores.TASK_STORE), Serdes.String(), ProtobufSerdes.internal(SamplerTaskState.class)));
         builder.addStateStore(Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(BOOST_COMPLETIONS_STORE), Serdes.String(),
+                Stores.persistentKeyValueStore(SamplerStores.BOOST_COMPLETIONS_STORE), Serdes.String(),
                 ProtobufSerdes.internal(RememberedCompletionState.class)));
         builder.addStateStore(Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(BOOST_PENDING_STORE), Serdes.String(), ProtobufSerdes.internal(PendingFeedbackState.class)));
+                Stores.persistentKeyValueStore(SamplerStores.BOOST_PENDING_STORE), Serdes.String(), ProtobufSerdes.internal(PendingFeedbackState.class)));
         builder.addStateStore(Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(BOOST_EXPIRY_STORE), Serdes.String(), Serdes.String()));
+                Stores.persistentKeyValueStore(SamplerStores.BOOST_EXPIRY_STORE), Serdes.String(), Serdes.String()));
 
         // The compacted topic is the global store's changelog; restoring replays it through the intake.
         builder.addGlobalStore(Stores.keyValueStoreBuilder(
-                        Stores.inMemoryKeyValueStore(DRIFT_ALERTS_STORE), Serdes.String(), ProtobufSerdes.internal(DriftAlert.class))
+                        Stores.inMemoryKeyValueStore(SamplerStores.DRIFT_ALERTS_STORE), Serdes.String(), ProtobufSerdes.internal(DriftAlert.class))
                         .withLoggingDisabled(),
                 Topics.FEEDBACK_ALERTS.name(),
                 Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("read-" + Topics.FEEDBACK_ALERTS.name()),
@@ -86,7 +76,7 @@ public final class SamplerTopology {
 
         asMessages(completions).merge(asMessages(feedback), Named.as("sampler-inputs"))
                 .process(() -> new SamplingProcessor(settings), Named.as("sample"),
-                        STRATA_STORE, TASK_STORE, BOOST_COMPLETIONS_STORE, BOOST_PENDING_STORE, BOOST_EXPIRY_STORE)
+                        SamplerStores.STRATA_STORE, SamplerStores.TASK_STORE, SamplerStores.BOOST_COMPLETIONS_STORE, SamplerStores.BOOST_PENDING_STORE, SamplerStores.BOOST_EXPIRY_STORE)
                 .to(Topics.EVAL_SAMPLES.name(), Produced.with(Serdes.String(), serdes.value(EvalSample.class))
                         .withName("write-samples"));
 

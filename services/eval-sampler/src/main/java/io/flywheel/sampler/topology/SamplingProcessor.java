@@ -39,14 +39,14 @@ final class SamplingProcessor implements Processor<String, Message, String, Eval
         }
         this.context = context;
         StoreSamplerMemory memory = new StoreSamplerMemory(
-                context.getStateStore(SamplerTopology.STRATA_STORE),
-                context.getStateStore(SamplerTopology.TASK_STORE),
+                context.getStateStore(SamplerStores.STRATA_STORE),
+                context.getStateStore(SamplerStores.TASK_STORE),
                 new StoreBoostLedger.Stores(
-                        context.getStateStore(SamplerTopology.BOOST_COMPLETIONS_STORE),
-                        context.getStateStore(SamplerTopology.BOOST_PENDING_STORE),
-                        context.getStateStore(SamplerTopology.BOOST_EXPIRY_STORE)));
+                        context.getStateStore(SamplerStores.BOOST_COMPLETIONS_STORE),
+                        context.getStateStore(SamplerStores.BOOST_PENDING_STORE),
+                        context.getStateStore(SamplerStores.BOOST_EXPIRY_STORE)));
         this.sampler = new PartitionSampler(settings.policy(), settings.partitions(), memory,
-                new GlobalStoreDriftStatus(context.getStateStore(SamplerTopology.DRIFT_ALERTS_STORE)));
+                new GlobalStoreDriftStatus(context.getStateStore(SamplerStores.DRIFT_ALERTS_STORE)));
     }
 
     @Override

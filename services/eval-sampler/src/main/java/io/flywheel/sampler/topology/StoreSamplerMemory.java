@@ -3,7 +3,7 @@ package io.flywheel.sampler.topology;
 import io.flywheel.events.v1.FeedbackEvent;
 import io.flywheel.events.v1.ScreenedCompletion;
 import io.flywheel.sampler.sampling.BoostLedger;
-import io.flywheel.sampler.sampling.FeedbackStats;
+import io.flywheel.sampler.sampling.FeedbackJoinCounts;
 import io.flywheel.sampler.sampling.SamplerMemory;
 import io.flywheel.sampler.sampling.StratumKey;
 import io.flywheel.sampler.sampling.StratumTally;
@@ -29,7 +29,7 @@ final class StoreSamplerMemory implements SamplerMemory {
     private final KeyValueStore<String, SamplerTaskState> taskStore;
     private final StoreBoostLedger ledger;
     private SamplerTaskState task;
-    private FeedbackStats feedbackStats;
+    private FeedbackJoinCounts feedbackStats;
 
     StoreSamplerMemory(KeyValueStore<String, StratumTallyState> strata, KeyValueStore<String, SamplerTaskState> taskStore,
                        StoreBoostLedger.Stores boostStores) {
@@ -62,12 +62,12 @@ final class StoreSamplerMemory implements SamplerMemory {
     }
 
     @Override
-    public FeedbackStats feedbackStats() {
+    public FeedbackJoinCounts feedbackStats() {
         return feedbackStats;
     }
 
     @Override
-    public void putFeedbackStats(FeedbackStats stats) {
+    public void putFeedbackStats(FeedbackJoinCounts stats) {
         if (!stats.equals(feedbackStats)) {
             feedbackStats = stats;
             update(task.toBuilder().setFeedback(SamplerStateCodec.feedback(stats)).build());

@@ -113,7 +113,7 @@ class BudgetPacingStatisticalTest {
 
     @Test
     void ratesComeFromCountsSoTheExpectedDrawsHitTheTarget() {
-        StratumStats stats = run.mergedStats().get(StratumKey.ofModel(MODEL));
+        StratumSummary stats = run.mergedStats().get(StratumKey.ofModel(MODEL));
         assertEquals(completions, stats.seen());
         double expectedPerPeriod = stats.expectedBaselineDraws() / PERIODS;
         System.out.printf("expected draws per period %.1f (target %.1f), realised %.1f, dropped by the budget %d%n",

@@ -180,7 +180,7 @@ class PartitionSamplerTest {
         PartitionSampler sampler = sampler();
         assertEquals(1, sampler.onCompletion(c).size());
         assertTrue(sampler.onCompletion(c).isEmpty());
-        StratumStats stats = a(sampler);
+        StratumSummary stats = a(sampler);
         assertEquals(1, stats.seen());
         assertEquals(1, stats.sampled());
         assertEquals(1, stats.sampledBy(SampleReason.BASELINE));
@@ -193,7 +193,7 @@ class PartitionSamplerTest {
         for (int i = 0; i < 2000; i++) {
             (i % 2 == 0 ? one : two).onCompletion(Fixtures.completion("conv-" + i, "x", "m", T0 + i));
         }
-        StratumStats merged = a(one).merge(a(two));
+        StratumSummary merged = a(one).merge(a(two));
         assertEquals(2000, merged.seen());
         assertEquals(a(one).sampled() + a(two).sampled(), merged.sampled());
         assertEquals(0.05, merged.targetRate(), 1e-12);
@@ -211,11 +211,11 @@ class PartitionSamplerTest {
         for (int i = 0; i < 500; i++) {
             sampler.onCompletion(Fixtures.completion("conv-" + i, "x", "m", T0 + i));
         }
-        StratumStats stats = a(sampler);
+        StratumSummary stats = a(sampler);
         assertEquals(100 - stats.baselineDraws(), stats.budgetLeft().orElseThrow());
     }
 
-    private static StratumStats a(PartitionSampler sampler) {
+    private static StratumSummary a(PartitionSampler sampler) {
         return sampler.stats().get(StratumKey.ofModel("m"));
     }
 

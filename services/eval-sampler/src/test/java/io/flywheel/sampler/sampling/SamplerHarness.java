@@ -74,16 +74,16 @@ final class SamplerHarness {
     }
 
     /** Statistics summed over every task, as the query API will serve them. */
-    Map<StratumKey, StratumStats> mergedStats() {
-        Map<StratumKey, StratumStats> merged = new TreeMap<>();
+    Map<StratumKey, StratumSummary> mergedStats() {
+        Map<StratumKey, StratumSummary> merged = new TreeMap<>();
         for (PartitionSampler task : tasks) {
-            task.stats().forEach((stratum, stats) -> merged.merge(stratum, stats, StratumStats::merge));
+            task.stats().forEach((stratum, stats) -> merged.merge(stratum, stats, StratumSummary::merge));
         }
         return merged;
     }
 
-    FeedbackStats mergedFeedbackStats() {
-        FeedbackStats merged = FeedbackStats.EMPTY;
+    FeedbackJoinCounts mergedFeedbackStats() {
+        FeedbackJoinCounts merged = FeedbackJoinCounts.EMPTY;
         for (PartitionSampler task : tasks) {
             merged = merged.merge(task.feedbackStats());
         }

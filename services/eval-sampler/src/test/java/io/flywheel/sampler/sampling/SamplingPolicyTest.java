@@ -21,7 +21,7 @@ class SamplingPolicyTest {
         assertEquals(Duration.ofMinutes(30), policy.boostWindow());
         assertEquals(Duration.ofMinutes(1), policy.boostGrace());
         assertFalse(policy.stratifyByLocale());
-        assertEquals(StratumPolicy.unbudgeted(0.01), policy.defaultStratum());
+        assertEquals(StratumQuota.unbudgeted(0.01), policy.defaultStratum());
         assertEquals(1.0, policy.safetyRate());
         assertEquals(0.25, policy.driftRate());
         assertEquals(1.0, policy.negativeFeedbackRate());
@@ -46,11 +46,11 @@ class SamplingPolicyTest {
         assertEquals(96, policy.clock().epochsPerPeriod());
         StratumKey deCh = policy.stratumOf("gpt-4.1", "de-CH");
         assertEquals(StratumKey.of("gpt-4.1", "de-CH"), deCh);
-        assertEquals(StratumPolicy.budgeted(0.02, 50), policy.termsOf(deCh), "exact entry; its rate falls back to the default");
-        assertEquals(StratumPolicy.budgeted(0.2, 1000), policy.termsOf(policy.stratumOf("gpt-4.1", "fr-FR")),
+        assertEquals(StratumQuota.budgeted(0.02, 50), policy.termsOf(deCh), "exact entry; its rate falls back to the default");
+        assertEquals(StratumQuota.budgeted(0.2, 1000), policy.termsOf(policy.stratumOf("gpt-4.1", "fr-FR")),
                 "a model entry covers every locale of the model");
-        assertEquals(new StratumPolicy(0.02, OptionalLong.empty()), policy.termsOf(policy.stratumOf("claude-3.5", "")));
-        assertEquals(StratumPolicy.budgeted(0.02, 1000), policy.termsOf(policy.stratumOf("other", "en")));
+        assertEquals(new StratumQuota(0.02, OptionalLong.empty()), policy.termsOf(policy.stratumOf("claude-3.5", "")));
+        assertEquals(StratumQuota.budgeted(0.02, 1000), policy.termsOf(policy.stratumOf("other", "en")));
         assertEquals(StratumKey.of("claude-3.5", "und"), policy.stratumOf("claude-3.5", " "));
     }
 
@@ -83,7 +83,7 @@ class SamplingPolicyTest {
 
     @Test
     void taskBudgetIsTheStratumBudgetOverThePartitions() {
-        assertEquals(1000.0 / 6, StratumPolicy.budgeted(0.1, 1000).taskBudget(6), 1e-12);
-        assertEquals(Double.POSITIVE_INFINITY, StratumPolicy.unbudgeted(0.1).taskBudget(6));
+        assertEquals(1000.0 / 6, StratumQuota.budgeted(0.1, 1000).taskBudget(6), 1e-12);
+        assertEquals(Double.POSITIVE_INFINITY, StratumQuota.unbudgeted(0.1).taskBudget(6));
     }
 }

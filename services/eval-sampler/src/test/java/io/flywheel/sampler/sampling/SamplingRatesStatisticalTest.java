@@ -89,7 +89,7 @@ class SamplingRatesStatisticalTest {
                     .add(sample.getCompletion().getCompletion().getConversationId());
             sampledCompletions.merge(model, 1, Integer::sum);
         }
-        Map<StratumKey, StratumStats> stats = run.mergedStats();
+        Map<StratumKey, StratumSummary> stats = run.mergedStats();
         StringBuilder report = new StringBuilder();
         for (String model : List.of("model-a", "model-b", "model-c", "model-c-fallback")) {
             double r = RATES.get(model);
@@ -110,7 +110,7 @@ class SamplingRatesStatisticalTest {
             assertTrue(Math.abs(z) < 3, report::toString);
             assertTrue(Math.abs(completionZ) < 3, report::toString);
 
-            StratumStats stratum = stats.get(StratumKey.ofModel(model));
+            StratumSummary stratum = stats.get(StratumKey.ofModel(model));
             assertEquals(sumK, stratum.seen());
             assertEquals(completionHits, stratum.sampledBaseline());
             assertEquals(r, stratum.targetRate(), 1e-12);

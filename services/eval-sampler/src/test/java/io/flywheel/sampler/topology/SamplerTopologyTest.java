@@ -23,11 +23,11 @@ import io.flywheel.model.Topics;
 import io.flywheel.runtime.deadletter.DeadLetterHeaders;
 import io.flywheel.sampler.sampling.BoostWindow;
 import io.flywheel.sampler.sampling.ConversationDraw;
-import io.flywheel.sampler.sampling.FeedbackStats;
+import io.flywheel.sampler.sampling.FeedbackJoinCounts;
 import io.flywheel.sampler.sampling.SampleId;
 import io.flywheel.sampler.sampling.SampleReason;
 import io.flywheel.sampler.sampling.SamplingPolicy;
-import io.flywheel.sampler.sampling.StratumStats;
+import io.flywheel.sampler.sampling.StratumSummary;
 import io.flywheel.state.v1.SamplerTaskState;
 import io.flywheel.state.v1.StratumTallyState;
 import java.nio.charset.StandardCharsets;
@@ -114,17 +114,17 @@ class SamplerTopologyTest {
                 .encode(), alert);
     }
 
-    private StratumStats stats(String stratum) {
-        KeyValueStore<String, StratumTallyState> store = driver.getKeyValueStore(SamplerTopology.STRATA_STORE);
+    private StratumSummary stats(String stratum) {
+        KeyValueStore<String, StratumTallyState> store = driver.getKeyValueStore(SamplerStores.STRATA_STORE);
         return SamplerStateCodec.stats(store.get(stratum).getStats());
     }
 
     private SamplerTaskState task() {
-        KeyValueStore<String, SamplerTaskState> store = driver.getKeyValueStore(SamplerTopology.TASK_STORE);
+        KeyValueStore<String, SamplerTaskState> store = driver.getKeyValueStore(SamplerStores.TASK_STORE);
         return store.get(StoreSamplerMemory.TASK_KEY);
     }
 
-    private FeedbackStats feedbackStats() {
+    private FeedbackJoinCounts feedbackStats() {
         return SamplerStateCodec.feedback(task().getFeedback());
     }
 
@@ -156,7 +156,7 @@ class SamplerTopologyTest {
         assertEquals(T0, Timestamps.toMillis(sample.getSampledAt()));
         assertFalse(sample.hasTriggeringFeedback());
 
-        StratumStats stats = stats("gpt-a");
+        StratumSummary stats = stats("gpt-a");
         assertEquals(2, stats.seen());
         assertEquals(1, stats.sampledBy(SampleReason.BASELINE));
         assertEquals(0.05, stats.targetRate(), 1e-12);
@@ -285,7 +285,7 @@ class SamplerTopologyTest {
         ScreenedCompletion other = completion(conversation, "c2", "gpt-a", T0);
         send(thumbDown("late-2", other, T0 + 11 * MIN));
         assertTrue(samples.isEmpty());
-        FeedbackStats stats = feedbackStats();
+        FeedbackJoinCounts stats = feedbackStats();
         assertEquals(2, stats.negative());
         assertEquals(2, stats.count(BoostWindow.Join.OUTSIDE_WINDOW));
         assertEquals(0, task().getHeldFeedback());
@@ -306,7 +306,7 @@ class SamplerTopologyTest {
         send(thumbDown("held", neverArrives, T0 + MIN));
         assertEquals(1, task().getRememberedCompletions());
         assertEquals(1, task().getHeldFeedback());
-        assertNotNull(driver.getKeyValueStore(SamplerTopology.BOOST_COMPLETIONS_STORE)
+        assertNotNull(driver.getKeyValueStore(SamplerStores.BOOST_COMPLETIONS_STORE)
                 .get(SamplerStateCodec.refKey(new io.flywheel.sampler.sampling.CompletionRef(conversation, "c1"))));
 
         // Stream time (completion created_at) moves past created_at + window + grace.
@@ -315,9 +315,9 @@ class SamplerTopologyTest {
         assertEquals(1, task().getRememberedCompletions(), "only the new completion is remembered");
         assertEquals(0, task().getHeldFeedback());
         assertEquals(1, feedbackStats().unmatchedExpired());
-        assertEquals(1, countEntries(SamplerTopology.BOOST_COMPLETIONS_STORE));
-        assertEquals(0, countEntries(SamplerTopology.BOOST_PENDING_STORE));
-        assertEquals(1, countEntries(SamplerTopology.BOOST_EXPIRY_STORE));
+        assertEquals(1, countEntries(SamplerStores.BOOST_COMPLETIONS_STORE));
+        assertEquals(0, countEntries(SamplerStores.BOOST_PENDING_STORE));
+        assertEquals(1, countEntries(SamplerStores.BOOST_EXPIRY_STORE));
 
         // Feedback in the window but after it passed, its completion forgotten: LATE, not sampled.
         send(thumbDown("late", c, T0 + 5 * MIN));

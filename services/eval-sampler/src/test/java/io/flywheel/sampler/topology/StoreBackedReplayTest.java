@@ -16,7 +16,7 @@ import io.flywheel.sampler.sampling.InMemorySamplerMemory;
 import io.flywheel.sampler.sampling.PartitionSampler;
 import io.flywheel.sampler.sampling.SamplingPolicy;
 import io.flywheel.sampler.sampling.StratumKey;
-import io.flywheel.sampler.sampling.StratumStats;
+import io.flywheel.sampler.sampling.StratumSummary;
 import io.flywheel.state.v1.StratumTallyState;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -95,7 +95,7 @@ class StoreBackedReplayTest {
                 : Timestamps.toMillis(((FeedbackEvent) message).getOccurredAt());
     }
 
-    private record Run(List<EvalSample> samples, Map<StratumKey, StratumStats> stats) {
+    private record Run(List<EvalSample> samples, Map<StratumKey, StratumSummary> stats) {
     }
 
     private static Run topologyRun(List<Message> arrivals, long cacheBytes) {
@@ -117,8 +117,8 @@ class StoreBackedReplayTest {
             }
             List<EvalSample> samples = driver.createOutputTopic(Topics.EVAL_SAMPLES.name(), new StringDeserializer(),
                     serdes.valueDeserializer(EvalSample.class)).readValuesToList();
-            Map<StratumKey, StratumStats> stats = new TreeMap<>();
-            KeyValueStore<String, StratumTallyState> strata = driver.getKeyValueStore(SamplerTopology.STRATA_STORE);
+            Map<StratumKey, StratumSummary> stats = new TreeMap<>();
+            KeyValueStore<String, StratumTallyState> strata = driver.getKeyValueStore(SamplerStores.STRATA_STORE);
             try (KeyValueIterator<String, StratumTallyState> all = strata.all()) {
                 while (all.hasNext()) {
                     KeyValue<String, StratumTallyState> entry = all.next();

@@ -1,8 +1,8 @@
 package io.flywheel.feedback.config;
 
 import io.flywheel.feedback.topology.AggregatorSettings;
-import io.flywheel.feedback.topology.CohortBuckets;
-import io.flywheel.feedback.topology.DriftDetector;
+import io.flywheel.feedback.tally.CohortBuckets;
+import io.flywheel.feedback.tally.DriftDetector;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;

@@ -1,5 +1,6 @@
 package io.flywheel.feedback.query;
 
+import io.flywheel.feedback.topology.FeedbackStores;
 import io.flywheel.events.v1.FeedbackAggregate;
 import io.flywheel.feedback.topology.FeedbackTopology;
 import io.flywheel.model.AggregateKey;
@@ -104,7 +105,7 @@ public class FeedbackQueryGrpcService implements FeedbackQueryService {
             maxLag = OptionalLong.of(request.getMaxLagRecords());
         }
         String storeKey = key.encode();
-        GetStatsResponse answer = router.route(FeedbackTopology.AGGREGATES_STORE, storeKey, KEYS, maxLag,
+        GetStatsResponse answer = router.route(FeedbackStores.AGGREGATES_STORE, storeKey, KEYS, maxLag,
                 reader -> {
                     Optional<FeedbackAggregate> allTime = reader.get(storeKey);
                     if (allTime.isEmpty()) {
@@ -112,7 +113,7 @@ public class FeedbackQueryGrpcService implements FeedbackQueryService {
                                 + key.modelVersion() + "' prompt_version '" + key.promptVersion() + "'");
                     }
                     List<KeyValue<String, FeedbackAggregate>> buckets = lastBuckets == 0 ? List.of()
-                            : reader.range(FeedbackTopology.AGGREGATES_STORE, storeKey + "@", storeKey + AFTER_ALL_BUCKETS);
+                            : reader.range(FeedbackStores.AGGREGATES_STORE, storeKey + "@", storeKey + AFTER_ALL_BUCKETS);
                     GetStatsResponse.Builder response = GetStatsResponse.newBuilder()
                             .setKey(request.getKey())
                             .setAllTime(allTime.get())
@@ -121,7 +122,7 @@ public class FeedbackQueryGrpcService implements FeedbackQueryService {
                             .sorted(Comparator.comparing((KeyValue<String, FeedbackAggregate> kv) -> kv.key).reversed())
                             .limit(lastBuckets)
                             .forEach(kv -> response.addBuckets(kv.value));
-                    reader.<String, DriftState>get(FeedbackTopology.DRIFT_STORE, storeKey)
+                    reader.<String, DriftState>get(FeedbackStores.DRIFT_STORE, storeKey)
                             .filter(DriftState::hasLastAlert)
                             .ifPresent(drift -> response.setLastAlert(drift.getLastAlert()));
                     return response.build();
@@ -162,7 +163,7 @@ public class FeedbackQueryGrpcService implements FeedbackQueryService {
         }
         String to = prefix == null ? null : prefix + "\uffff";
         List<KeyStats> local = new ArrayList<>();
-        for (KeyValue<String, FeedbackAggregate> entry : router.<String, FeedbackAggregate>activeRange(FeedbackTopology.AGGREGATES_STORE, from, to)) {
+        for (KeyValue<String, FeedbackAggregate> entry : router.<String, FeedbackAggregate>activeRange(FeedbackStores.AGGREGATES_STORE, from, to)) {
             if (entry.key.indexOf('@') < 0 && page.admits(entry.key)) {
                 local.add(keyStats(entry.key, entry.value));
             }
@@ -194,7 +195,7 @@ public class FeedbackQueryGrpcService implements FeedbackQueryService {
 
     private List<KeyStats> localTop(int k, long minVotes, Comparator<KeyStats> ranking) {
         List<KeyStats> local = new ArrayList<>();
-        for (KeyValue<String, FeedbackAggregate> entry : router.<String, FeedbackAggregate>activeRange(FeedbackTopology.AGGREGATES_STORE, null, null)) {
+        for (KeyValue<String, FeedbackAggregate> entry : router.<String, FeedbackAggregate>activeRange(FeedbackStores.AGGREGATES_STORE, null, null)) {
             FeedbackAggregate aggregate = entry.value;
             if (entry.key.indexOf('@') < 0 && aggregate.getThumbsUp() + aggregate.getThumbsDown() >= minVotes) {
                 local.add(keyStats(entry.key, aggregate));

@@ -1,5 +1,8 @@
 package io.flywheel.feedback.topology;
 
+import io.flywheel.feedback.tally.CohortBuckets;
+import io.flywheel.feedback.tally.DriftDetector;
+import io.flywheel.feedback.tally.FeedbackTally;
 import com.google.protobuf.Message;
 import com.google.protobuf.util.Timestamps;
 import io.flywheel.events.v1.DriftAlert;
@@ -32,8 +35,8 @@ final class AggregateRollup implements Processor<String, FeedbackAggregate, Stri
     @Override
     public void init(ProcessorContext<String, Message> context) {
         this.context = context;
-        this.aggregates = context.getStateStore(FeedbackTopology.AGGREGATES_STORE);
-        this.drift = context.getStateStore(FeedbackTopology.DRIFT_STORE);
+        this.aggregates = context.getStateStore(FeedbackStores.AGGREGATES_STORE);
+        this.drift = context.getStateStore(FeedbackStores.DRIFT_STORE);
     }
 
     @Override

@@ -1,5 +1,7 @@
 package io.flywheel.feedback.topology;
 
+import io.flywheel.feedback.tally.CohortBuckets;
+import io.flywheel.feedback.tally.DriftDetector;
 import java.time.Duration;
 
 /**

@@ -22,7 +22,7 @@ import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.state.Stores;
 
 /**
- * The feedback-aggregator topology (DESIGN §4): feedback.events → vote resolution in the
+ * The feedback-aggregator topology: feedback.events → vote resolution in the
  * conversation's partition → per-partition partial sums → one shuffle to the model key →
  * all-time and cohort-bucket aggregates, and drift alerts.
  *
@@ -30,12 +30,6 @@ import org.apache.kafka.streams.state.Stores;
  * snapshot test guards the names).
  */
 public final class FeedbackTopology {
-
-    public static final String VOTES_STORE = "feedback-votes";
-    public static final String PARTIALS_STORE = "feedback-partials";
-    public static final String DELTAS_REPARTITION = "feedback-partials-by-model";
-    public static final String AGGREGATES_STORE = "feedback-aggregates";
-    public static final String DRIFT_STORE = "feedback-drift";
 
     private FeedbackTopology() {
     }
@@ -50,18 +44,18 @@ public final class FeedbackTopology {
         // Cached stores: between commits a key's repeated writes reach RocksDB and the changelog
         // once, which is what keeps per-event state updates close to passthrough cost.
         builder.addStateStore(Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(VOTES_STORE), Serdes.String(), ProtobufSerdes.internal(VoteLedgerState.class))
+                Stores.persistentKeyValueStore(FeedbackStores.VOTES_STORE), Serdes.String(), ProtobufSerdes.internal(VoteLedgerState.class))
                 .withCachingEnabled());
         // In memory: a partition holds one partial per aggregate key between flushes; the
         // changelog restores them after a crash.
         builder.addStateStore(Stores.keyValueStoreBuilder(
-                Stores.inMemoryKeyValueStore(PARTIALS_STORE), Serdes.String(), ProtobufSerdes.internal(FeedbackAggregate.class))
+                Stores.inMemoryKeyValueStore(FeedbackStores.PARTIALS_STORE), Serdes.String(), ProtobufSerdes.internal(FeedbackAggregate.class))
                 .withCachingEnabled());
         builder.addStateStore(Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(AGGREGATES_STORE), Serdes.String(), ProtobufSerdes.internal(FeedbackAggregate.class))
+                Stores.persistentKeyValueStore(FeedbackStores.AGGREGATES_STORE), Serdes.String(), ProtobufSerdes.internal(FeedbackAggregate.class))
                 .withCachingEnabled());
         builder.addStateStore(Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(DRIFT_STORE), Serdes.String(), ProtobufSerdes.internal(DriftState.class))
+                Stores.persistentKeyValueStore(FeedbackStores.DRIFT_STORE), Serdes.String(), ProtobufSerdes.internal(DriftState.class))
                 .withCachingEnabled());
 
         KStream<String, FeedbackEvent> feedback = DeadLetters.decode(builder, settings.applicationId(),
@@ -70,11 +64,11 @@ public final class FeedbackTopology {
 
         String outputs = "feedback-outputs-";
         Map<String, KStream<String, Message>> byKind = feedback
-                .process(() -> new VoteResolution(settings), Named.as("resolve-votes"), VOTES_STORE, PARTIALS_STORE)
-                .repartition(Repartitioned.<String, FeedbackAggregate>as(DELTAS_REPARTITION)
+                .process(() -> new VoteResolution(settings), Named.as("resolve-votes"), FeedbackStores.VOTES_STORE, FeedbackStores.PARTIALS_STORE)
+                .repartition(Repartitioned.<String, FeedbackAggregate>as(FeedbackStores.DELTAS_REPARTITION)
                         .withKeySerde(Serdes.String())
                         .withValueSerde(ProtobufSerdes.internal(FeedbackAggregate.class)))
-                .process(() -> new AggregateRollup(settings), Named.as("roll-up-aggregates"), AGGREGATES_STORE, DRIFT_STORE)
+                .process(() -> new AggregateRollup(settings), Named.as("roll-up-aggregates"), FeedbackStores.AGGREGATES_STORE, FeedbackStores.DRIFT_STORE)
                 .split(Named.as(outputs))
                 .branch((key, value) -> value instanceof DriftAlert, Branched.as("alerts"))
                 .defaultBranch(Branched.as("aggregates"));

@@ -1,5 +1,7 @@
 package io.flywheel.feedback.topology;
 
+import io.flywheel.feedback.tally.FeedbackTally;
+import io.flywheel.feedback.tally.VoteLedger;
 import io.flywheel.events.v1.FeedbackAggregate;
 import io.flywheel.events.v1.FeedbackEvent;
 import io.flywheel.model.AggregateKey;
@@ -35,8 +37,8 @@ final class VoteResolution implements Processor<String, FeedbackEvent, String, F
     @Override
     public void init(ProcessorContext<String, FeedbackAggregate> context) {
         this.context = context;
-        this.ledgers = context.getStateStore(FeedbackTopology.VOTES_STORE);
-        this.partials = context.getStateStore(FeedbackTopology.PARTIALS_STORE);
+        this.ledgers = context.getStateStore(FeedbackStores.VOTES_STORE);
+        this.partials = context.getStateStore(FeedbackStores.PARTIALS_STORE);
         context.schedule(settings.flushInterval(), PunctuationType.WALL_CLOCK_TIME, now -> flushPartials());
     }
 

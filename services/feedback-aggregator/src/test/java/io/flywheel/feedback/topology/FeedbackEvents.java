@@ -6,15 +6,15 @@ import io.flywheel.events.v1.ModelRef;
 import java.time.Instant;
 
 /** Builds feedback events for tests: one completion of one conversation, rated by users. */
-final class FeedbackEvents {
+public final class FeedbackEvents {
 
-    static final ModelRef MODEL = ModelRef.newBuilder().setName("gpt-test").setVersion("2026-11").build();
-    static final String PROMPT = "checkout-v3";
+    public static final ModelRef MODEL = ModelRef.newBuilder().setName("gpt-test").setVersion("2026-11").build();
+    public static final String PROMPT = "checkout-v3";
 
     private FeedbackEvents() {
     }
 
-    static FeedbackEvent.Builder base(String feedbackId, String conversation, String completion, String user,
+    public static FeedbackEvent.Builder base(String feedbackId, String conversation, String completion, String user,
                                       Instant completionCreatedAt, Instant occurredAt) {
         return FeedbackEvent.newBuilder()
                 .setFeedbackId(feedbackId)
@@ -27,26 +27,26 @@ final class FeedbackEvents {
                 .setOccurredAt(Timestamps.fromMillis(occurredAt.toEpochMilli()));
     }
 
-    static FeedbackEvent thumb(String feedbackId, String completion, String user, Instant created, Instant at, boolean up) {
+    public static FeedbackEvent thumb(String feedbackId, String completion, String user, Instant created, Instant at, boolean up) {
         return base(feedbackId, "conv-" + completion, completion, user, created, at)
                 .setThumb(up ? FeedbackEvent.Thumb.THUMB_UP : FeedbackEvent.Thumb.THUMB_DOWN).build();
     }
 
-    static FeedbackEvent rating(String feedbackId, String completion, String user, Instant created, Instant at, int stars) {
+    public static FeedbackEvent rating(String feedbackId, String completion, String user, Instant created, Instant at, int stars) {
         return base(feedbackId, "conv-" + completion, completion, user, created, at).setRating(stars).build();
     }
 
-    static FeedbackEvent cleared(String feedbackId, String completion, String user, Instant created, Instant at) {
+    public static FeedbackEvent cleared(String feedbackId, String completion, String user, Instant created, Instant at) {
         return base(feedbackId, "conv-" + completion, completion, user, created, at)
                 .setCleared(FeedbackEvent.Cleared.getDefaultInstance()).build();
     }
 
-    static FeedbackEvent regenerated(String feedbackId, String completion, String user, Instant created, Instant at) {
+    public static FeedbackEvent regenerated(String feedbackId, String completion, String user, Instant created, Instant at) {
         return base(feedbackId, "conv-" + completion, completion, user, created, at)
                 .setRegenerated(FeedbackEvent.Regenerated.getDefaultInstance()).build();
     }
 
-    static FeedbackEvent reported(String feedbackId, String completion, String user, Instant created, Instant at, String reason) {
+    public static FeedbackEvent reported(String feedbackId, String completion, String user, Instant created, Instant at, String reason) {
         return base(feedbackId, "conv-" + completion, completion, user, created, at)
                 .setReported(FeedbackEvent.Reported.newBuilder().setReason(reason)).build();
     }

@@ -1,5 +1,7 @@
 package io.flywheel.feedback.topology;
 
+import io.flywheel.feedback.tally.CohortBuckets;
+import io.flywheel.feedback.tally.DriftDetector;
 import static io.flywheel.feedback.topology.FeedbackEvents.MODEL;
 import static io.flywheel.feedback.topology.FeedbackEvents.PROMPT;
 import static io.flywheel.feedback.topology.FeedbackEvents.cleared;

@@ -1,5 +1,6 @@
 package io.flywheel.safety.query;
 
+import io.flywheel.safety.topology.SafetyStores;
 import com.google.protobuf.util.Timestamps;
 import io.flywheel.events.v1.UserEscalation;
 import io.flywheel.query.v1.GetConversationVerdictsRequest;
@@ -82,9 +83,9 @@ public class SafetyQueryGrpcService implements SafetyQueryService {
     GetUserRiskResponse risk(GetUserRiskRequest request) {
         String userId = id("user_id", request.getUserId());
         OptionalLong maxLag = maxLag(request.hasMaxLagRecords(), request.getMaxLagRecords());
-        GetUserRiskResponse answer = router.route(SafetyTopology.RISK_STORE, userId, KEYS, maxLag,
+        GetUserRiskResponse answer = router.route(SafetyStores.RISK_STORE, userId, KEYS, maxLag,
                 reader -> {
-                    List<KeyValue<String, UserRiskWindow>> windows = reader.range(SafetyTopology.RISK_STORE,
+                    List<KeyValue<String, UserRiskWindow>> windows = reader.range(SafetyStores.RISK_STORE,
                             UserWindowKey.first(userId), UserWindowKey.last(userId));
                     if (windows.isEmpty()) {
                         throw QueryErrors.notFound("no findings recorded for user_id '" + userId
@@ -112,7 +113,7 @@ public class SafetyQueryGrpcService implements SafetyQueryService {
         String conversationId = id("conversation_id", request.getConversationId());
         int limit = QueryErrors.requireRange("limit", request.getLimit(), 0, MAX_VERDICTS);
         OptionalLong maxLag = maxLag(request.hasMaxLagRecords(), request.getMaxLagRecords());
-        GetConversationVerdictsResponse answer = router.route(SafetyTopology.VERDICTS_STORE, conversationId, KEYS, maxLag,
+        GetConversationVerdictsResponse answer = router.route(SafetyStores.VERDICTS_STORE, conversationId, KEYS, maxLag,
                 reader -> {
                     Optional<ConversationVerdicts> retained = reader.get(conversationId);
                     if (retained.isEmpty()) {
@@ -140,7 +141,7 @@ public class SafetyQueryGrpcService implements SafetyQueryService {
                 .addAllDisabled(set.disabled())
                 .setMetadata(ResponseMetadata.newBuilder()
                         .setServedBy(router.self()).setReceivedBy(router.self()).setPartition(-1));
-        for (io.flywheel.safety.rules.SkippedPolicy skipped : set.skipped()) {
+        for (io.flywheel.safety.rules.RejectedPolicy skipped : set.skipped()) {
             response.addSkipped(SkippedPolicy.newBuilder()
                     .setPolicyId(skipped.policyId()).setReason(skipped.reason()).setOffset(skipped.offset()));
         }
@@ -165,7 +166,7 @@ public class SafetyQueryGrpcService implements SafetyQueryService {
     private ListEscalationsResponse localEscalations(KeysetPage page) {
         List<UserEscalation> local = new ArrayList<>();
         for (KeyValue<String, UserEscalation> entry
-                : router.<String, UserEscalation>activeRange(SafetyTopology.ESCALATIONS_STORE, page.afterKey().orElse(null), null)) {
+                : router.<String, UserEscalation>activeRange(SafetyStores.ESCALATIONS_STORE, page.afterKey().orElse(null), null)) {
             if (page.admits(entry.key)) {
                 local.add(entry.value);
             }

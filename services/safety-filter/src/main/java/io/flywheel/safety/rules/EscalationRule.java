@@ -55,9 +55,9 @@ public record EscalationRule(Duration window, long threshold, Set<SafetyTarget> 
    *
    * @param current the stored window for that user and window start, or null if none yet
    */
-  public RiskWindow.Update record(RiskWindow current, long eventTimeMs, List<Finding> findings) {
+  public RiskTally.Update record(RiskTally current, long eventTimeMs, List<Finding> findings) {
     long start = windowStart(eventTimeMs);
-    RiskWindow w = current != null ? current : RiskWindow.empty(start, start + window.toMillis());
+    RiskTally w = current != null ? current : RiskTally.empty(start, start + window.toMillis());
     if (w.windowStartMs() != start) {
       throw new IllegalArgumentException("window " + w.windowStartMs() + " does not hold event time " + eventTimeMs);
     }

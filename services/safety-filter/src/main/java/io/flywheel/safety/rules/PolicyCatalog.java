@@ -101,7 +101,7 @@ public final class PolicyCatalog {
 
   private PolicySet build() {
     List<CompiledRule> rules = new ArrayList<>();
-    List<SkippedPolicy> skipped = new ArrayList<>();
+    List<RejectedPolicy> skipped = new ArrayList<>();
     List<SafetyPolicy> disabled = new ArrayList<>();
     for (Map.Entry<String, Entry> d : defaults.entrySet()) {
       Entry override = overrides.get(d.getKey());
@@ -121,7 +121,7 @@ public final class PolicyCatalog {
   }
 
   /** Adds the entry to the list it belongs to; false if it was rejected. */
-  private static boolean place(Entry e, List<CompiledRule> rules, List<SkippedPolicy> skipped,
+  private static boolean place(Entry e, List<CompiledRule> rules, List<RejectedPolicy> skipped,
       List<SafetyPolicy> disabled) {
     if (e.result() == null) {
       disabled.add(e.policy());
@@ -131,7 +131,7 @@ public final class PolicyCatalog {
       rules.add(c.rule());
       return true;
     }
-    skipped.add(new SkippedPolicy(e.policy().getId(), ((PolicyCompiler.Rejected) e.result()).reason(), e.offset()));
+    skipped.add(new RejectedPolicy(e.policy().getId(), ((PolicyCompiler.Rejected) e.result()).reason(), e.offset()));
     return false;
   }
 }

@@ -22,10 +22,10 @@ public final class PolicySet {
   private final List<CompiledRule> rules;
   private final List<CompiledRule> promptRules;
   private final List<CompiledRule> responseRules;
-  private final List<SkippedPolicy> skipped;
+  private final List<RejectedPolicy> skipped;
   private final List<SafetyPolicy> disabled;
 
-  public PolicySet(String revision, List<CompiledRule> rules, List<SkippedPolicy> skipped,
+  public PolicySet(String revision, List<CompiledRule> rules, List<RejectedPolicy> skipped,
       List<SafetyPolicy> disabled) {
     this.revision = revision;
     this.rules = List.copyOf(rules);
@@ -49,7 +49,7 @@ public final class PolicySet {
   }
 
   /** Policies that failed validation, with the reason; not in force. */
-  public List<SkippedPolicy> skipped() {
+  public List<RejectedPolicy> skipped() {
     return skipped;
   }
 

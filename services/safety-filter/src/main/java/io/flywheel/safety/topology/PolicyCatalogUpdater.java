@@ -6,7 +6,7 @@ import io.flywheel.safety.rules.DefaultPolicyPack;
 import io.flywheel.safety.rules.PolicyCatalog;
 import io.flywheel.safety.rules.PolicyCompiler;
 import io.flywheel.safety.rules.PolicySet;
-import io.flywheel.safety.rules.SkippedPolicy;
+import io.flywheel.safety.rules.RejectedPolicy;
 import io.flywheel.state.v1.PolicyRecordState;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -155,7 +155,7 @@ final class PolicyCatalogUpdater implements Processor<byte[], byte[], Void, Void
     }
 
     private static void report(String id, PolicyRecordState state, PolicySet set) {
-        for (SkippedPolicy skipped : set.skipped()) {
+        for (RejectedPolicy skipped : set.skipped()) {
             if (skipped.policyId().equals(id) && skipped.offset() == state.getOffset()) {
                 LOG.warnf("policy '%s' at offset %d skipped: %s (policy set %s)", id, state.getOffset(), skipped.reason(),
                         set.revision());

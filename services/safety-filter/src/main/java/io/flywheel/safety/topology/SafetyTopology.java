@@ -33,7 +33,7 @@ import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.state.Stores;
 
 /**
- * The safety-filter topology (DESIGN §4): the policy set from the default pack and the global
+ * The safety-filter topology: the policy set from the default pack and the global
  * {@code safety.policies} store; llm.completions screened in the conversation's partition into
  * verdicts, screened completions and quarantine; one shuffle of counted findings to the user's
  * partition for risk windows and escalations.
@@ -42,15 +42,6 @@ import org.apache.kafka.streams.state.Stores;
  * snapshot test guards the names).
  */
 public final class SafetyTopology {
-
-    /** Global, in memory: rebuilt from safety.policies at every start (the topic is its changelog). */
-    public static final String POLICIES_STORE = "safety-policies";
-    public static final String VERDICTS_STORE = "safety-conversation-verdicts";
-    public static final String VERDICT_EXPIRY_STORE = "safety-verdict-expiry";
-    public static final String FINDINGS_REPARTITION = "safety-findings-by-user";
-    public static final String RISK_STORE = "safety-user-risk";
-    public static final String ESCALATIONS_STORE = "safety-escalations";
-    public static final String RISK_EXPIRY_STORE = "safety-risk-expiry";
 
     private SafetyTopology() {
     }
@@ -71,22 +62,22 @@ public final class SafetyTopology {
         active.install(new PolicyCatalog(pack, compiler).current());
 
         builder.addGlobalStore(
-                Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(POLICIES_STORE), Serdes.String(),
+                Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(SafetyStores.POLICIES_STORE), Serdes.String(),
                         ProtobufSerdes.internal(PolicyRecordState.class)).withLoggingDisabled(),
                 Topics.SAFETY_POLICIES.name(),
                 Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("read-" + Topics.SAFETY_POLICIES.name()),
-                () -> new PolicyCatalogUpdater(POLICIES_STORE, pack, compiler,
+                () -> new PolicyCatalogUpdater(SafetyStores.POLICIES_STORE, pack, compiler,
                         serdes.valueDeserializer(SafetyPolicy.class), active));
 
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(VERDICTS_STORE),
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SafetyStores.VERDICTS_STORE),
                 Serdes.String(), ProtobufSerdes.internal(ConversationVerdicts.class)));
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(VERDICT_EXPIRY_STORE),
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SafetyStores.VERDICT_EXPIRY_STORE),
                 Serdes.String(), Serdes.ByteArray()));
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RISK_STORE),
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SafetyStores.RISK_STORE),
                 Serdes.String(), ProtobufSerdes.internal(UserRiskWindow.class)));
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ESCALATIONS_STORE),
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SafetyStores.ESCALATIONS_STORE),
                 Serdes.String(), ProtobufSerdes.internal(UserEscalation.class)));
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RISK_EXPIRY_STORE),
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SafetyStores.RISK_EXPIRY_STORE),
                 Serdes.String(), Serdes.ByteArray()));
 
         TopicSpec<byte[]> deadLetters = deadLetterTopic(settings);
@@ -96,7 +87,7 @@ public final class SafetyTopology {
         String outputs = "safety-outputs-";
         Map<String, KStream<String, Message>> byKind = completions
                 .process(() -> new ScreenCompletions(settings, active), Named.as("screen-completions"),
-                        VERDICTS_STORE, VERDICT_EXPIRY_STORE)
+                        SafetyStores.VERDICTS_STORE, SafetyStores.VERDICT_EXPIRY_STORE)
                 .split(Named.as(outputs))
                 .branch((key, value) -> value instanceof SafetyVerdict, Branched.as("verdicts"))
                 .branch((key, value) -> value instanceof ScreenedCompletion, Branched.as("screened"))
@@ -128,11 +119,11 @@ public final class SafetyTopology {
 
         byKind.get(outputs + "findings")
                 .mapValues(value -> (UserFindings) value, Named.as("as-user-findings"))
-                .repartition(Repartitioned.<String, UserFindings>as(FINDINGS_REPARTITION)
+                .repartition(Repartitioned.<String, UserFindings>as(SafetyStores.FINDINGS_REPARTITION)
                         .withKeySerde(Serdes.String())
                         .withValueSerde(ProtobufSerdes.internal(UserFindings.class)))
                 .process(() -> new UserRiskCounter(settings), Named.as("count-user-risk"),
-                        RISK_STORE, ESCALATIONS_STORE, RISK_EXPIRY_STORE)
+                        SafetyStores.RISK_STORE, SafetyStores.ESCALATIONS_STORE, SafetyStores.RISK_EXPIRY_STORE)
                 .to(Topics.SAFETY_ESCALATIONS.name(), Produced.with(Serdes.String(), serdes.value(UserEscalation.class))
                         .withName("write-escalations"));
 

@@ -53,8 +53,8 @@ final class ScreenCompletions implements Processor<String, Completion, String, M
     @Override
     public void init(ProcessorContext<String, Message> context) {
         this.context = context;
-        this.verdicts = context.getStateStore(SafetyTopology.VERDICTS_STORE);
-        this.expiry = new ExpiryIndex(context.getStateStore(SafetyTopology.VERDICT_EXPIRY_STORE));
+        this.verdicts = context.getStateStore(SafetyStores.VERDICTS_STORE);
+        this.expiry = new ExpiryIndex(context.getStateStore(SafetyStores.VERDICT_EXPIRY_STORE));
         context.schedule(SafetySettings.sweepInterval(settings.verdictRetention()), PunctuationType.STREAM_TIME, this::sweep);
     }
 

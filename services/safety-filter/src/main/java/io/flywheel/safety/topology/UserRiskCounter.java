@@ -3,7 +3,7 @@ package io.flywheel.safety.topology;
 import com.google.protobuf.util.Timestamps;
 import io.flywheel.events.v1.UserEscalation;
 import io.flywheel.safety.rules.EscalationRule;
-import io.flywheel.safety.rules.RiskWindow;
+import io.flywheel.safety.rules.RiskTally;
 import io.flywheel.state.v1.UserFindings;
 import io.flywheel.state.v1.UserRiskWindow;
 import java.util.TreeMap;
@@ -39,9 +39,9 @@ final class UserRiskCounter implements Processor<String, UserFindings, String, U
     @Override
     public void init(ProcessorContext<String, UserEscalation> context) {
         this.context = context;
-        this.windows = context.getStateStore(SafetyTopology.RISK_STORE);
-        this.escalations = context.getStateStore(SafetyTopology.ESCALATIONS_STORE);
-        this.expiry = new ExpiryIndex(context.getStateStore(SafetyTopology.RISK_EXPIRY_STORE));
+        this.windows = context.getStateStore(SafetyStores.RISK_STORE);
+        this.escalations = context.getStateStore(SafetyStores.ESCALATIONS_STORE);
+        this.expiry = new ExpiryIndex(context.getStateStore(SafetyStores.RISK_EXPIRY_STORE));
         context.schedule(SafetySettings.sweepInterval(settings.riskRetention()), PunctuationType.STREAM_TIME, this::sweep);
     }
 
@@ -60,11 +60,11 @@ final class UserRiskCounter implements Processor<String, UserFindings, String, U
         }
         String key = UserWindowKey.of(userId, start);
         UserRiskWindow stored = windows.get(key);
-        RiskWindow current = stored == null ? RiskWindow.empty(start, end)
-                : new RiskWindow(stored.getWindowStartMs(), stored.getWindowEndMs(),
+        RiskTally current = stored == null ? RiskTally.empty(start, end)
+                : new RiskTally(stored.getWindowStartMs(), stored.getWindowEndMs(),
                         new TreeMap<>(stored.getFindingsByCategoryMap()), stored.getFindingCount(), stored.getEscalated());
-        RiskWindow.Update update = current.add(findings.getFindingsByCategoryMap(), rule.threshold());
-        RiskWindow next = update.window();
+        RiskTally.Update update = current.add(findings.getFindingsByCategoryMap(), rule.threshold());
+        RiskTally next = update.window();
         windows.put(key, UserRiskWindow.newBuilder()
                 .setWindowStartMs(next.windowStartMs())
                 .setWindowEndMs(next.windowEndMs())

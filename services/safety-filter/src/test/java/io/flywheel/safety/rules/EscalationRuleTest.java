@@ -25,19 +25,19 @@ class EscalationRuleTest {
   void escalatesExactlyOncePerWindowOnTheCrossingUpdate() {
     EscalationRule rule = new EscalationRule(Duration.ofMinutes(10), 3);
     long t = 1_000_000;
-    RiskWindow.Update u1 = rule.record(null, t, List.of(f("email", PROMPT)));
+    RiskTally.Update u1 = rule.record(null, t, List.of(f("email", PROMPT)));
     assertFalse(u1.escalateNow());
-    RiskWindow.Update u2 = rule.record(u1.window(), t + 1, List.of(f("email", PROMPT), f("phone", RESPONSE)));
+    RiskTally.Update u2 = rule.record(u1.window(), t + 1, List.of(f("email", PROMPT), f("phone", RESPONSE)));
     assertTrue(u2.escalateNow());
     assertEquals(3, u2.window().findingCount());
     assertEquals(Map.of("email", 2L, "phone", 1L), u2.window().findingsByCategory());
     assertTrue(u2.window().escalated());
-    RiskWindow.Update u3 = rule.record(u2.window(), t + 2, List.of(f("email", PROMPT), f("email", PROMPT)));
+    RiskTally.Update u3 = rule.record(u2.window(), t + 2, List.of(f("email", PROMPT), f("email", PROMPT)));
     assertFalse(u3.escalateNow());
     assertEquals(5, u3.window().findingCount());
     // next window starts over
     long next = rule.windowEnd(t);
-    RiskWindow.Update n1 = rule.record(null, next, List.of(f("a", PROMPT), f("b", PROMPT), f("c", PROMPT)));
+    RiskTally.Update n1 = rule.record(null, next, List.of(f("a", PROMPT), f("b", PROMPT), f("c", PROMPT)));
     assertTrue(n1.escalateNow());
     assertEquals(next, n1.window().windowStartMs());
   }
@@ -45,7 +45,7 @@ class EscalationRuleTest {
   @Test
   void noFindingsChangeNothingAndTargetsCanBeRestricted() {
     EscalationRule rule = new EscalationRule(Duration.ofMinutes(1), 1, Set.of(PROMPT));
-    RiskWindow.Update u = rule.record(null, 0, List.of());
+    RiskTally.Update u = rule.record(null, 0, List.of());
     assertFalse(u.escalateNow());
     assertEquals(0, u.window().findingCount());
     assertFalse(rule.record(null, 0, List.of(f("x", RESPONSE))).escalateNow());
@@ -58,7 +58,7 @@ class EscalationRuleTest {
     assertEquals(10_000, rule.windowStart(19_999));
     assertEquals(-10_000, rule.windowStart(-1));
     assertThrows(IllegalArgumentException.class,
-        () -> rule.record(RiskWindow.empty(0, 10_000), 10_000, List.of()));
+        () -> rule.record(RiskTally.empty(0, 10_000), 10_000, List.of()));
     assertThrows(IllegalArgumentException.class, () -> new EscalationRule(Duration.ZERO, 1));
     assertThrows(IllegalArgumentException.class, () -> new EscalationRule(Duration.ofSeconds(1), 0));
   }

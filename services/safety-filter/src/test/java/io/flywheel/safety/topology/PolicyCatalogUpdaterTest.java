@@ -34,7 +34,7 @@ class PolicyCatalogUpdaterTest {
     void aNewInstanceRebuildsTheSameSetFromTheStore() {
         MockProcessorContext<Void, Void> context = new MockProcessorContext<>();
         KeyValueStore<String, PolicyRecordState> store = Stores.keyValueStoreBuilder(
-                Stores.inMemoryKeyValueStore(SafetyTopology.POLICIES_STORE), Serdes.String(),
+                Stores.inMemoryKeyValueStore(SafetyStores.POLICIES_STORE), Serdes.String(),
                 ProtobufSerdes.internal(PolicyRecordState.class)).withLoggingDisabled().build();
         store.init(context.getStateStoreContext(), store);
         context.addStateStore(store);
@@ -65,7 +65,7 @@ class PolicyCatalogUpdaterTest {
     }
 
     private static PolicyCatalogUpdater updater(ActivePolicySet active) {
-        return new PolicyCatalogUpdater(SafetyTopology.POLICIES_STORE, PACK, COMPILER,
+        return new PolicyCatalogUpdater(SafetyStores.POLICIES_STORE, PACK, COMPILER,
                 ProtobufSerdes.withoutRegistry().valueDeserializer(SafetyPolicy.class), active);
     }
 

@@ -352,14 +352,14 @@ class SafetyTopologyTest {
         assertEquals(next.toEpochMilli(), Timestamps.toMillis(second.getWindowStart()));
         assertTrue(escalations.isEmpty());
 
-        KeyValueStore<String, UserRiskWindow> risk = driver.getKeyValueStore(SafetyTopology.RISK_STORE);
+        KeyValueStore<String, UserRiskWindow> risk = driver.getKeyValueStore(SafetyStores.RISK_STORE);
         UserRiskWindow first = risk.get(UserWindowKey.of("u1", window.toEpochMilli()));
         assertEquals(5, first.getFindingCount());
         assertTrue(first.getEscalated());
         UserRiskWindow u2 = risk.get(UserWindowKey.of("u2", window.toEpochMilli()));
         assertEquals(2, u2.getFindingCount());
         assertFalse(u2.getEscalated());
-        KeyValueStore<String, UserEscalation> kept = driver.getKeyValueStore(SafetyTopology.ESCALATIONS_STORE);
+        KeyValueStore<String, UserEscalation> kept = driver.getKeyValueStore(SafetyStores.ESCALATIONS_STORE);
         assertEquals(escalation, kept.get(UserWindowKey.of("u1", window.toEpochMilli())));
         assertNull(kept.get(UserWindowKey.of("u2", window.toEpochMilli())));
     }
@@ -368,7 +368,7 @@ class SafetyTopologyTest {
     void riskWindowsExpireAfterTheRetentionAndLateFindingsDoNotReopenThem() {
         start(0, settings(3, 50, 100));
         send(completion("c1", "conv-1", "u1", T0, "", "a@example.com"));
-        KeyValueStore<String, UserRiskWindow> risk = driver.getKeyValueStore(SafetyTopology.RISK_STORE);
+        KeyValueStore<String, UserRiskWindow> risk = driver.getKeyValueStore(SafetyStores.RISK_STORE);
         String key = UserWindowKey.of("u1", T0.toEpochMilli());
         assertNotNull(risk.get(key));
         // Window [10:00, 11:00) + 2 h retention: gone once stream time passes 13:00.
@@ -385,7 +385,7 @@ class SafetyTopologyTest {
         for (int i = 0; i < 5; i++) {
             send(completion("c" + i, "conv-1", "u1", T0.plusSeconds(i), "", "turn " + i));
         }
-        KeyValueStore<String, ConversationVerdicts> store = driver.getKeyValueStore(SafetyTopology.VERDICTS_STORE);
+        KeyValueStore<String, ConversationVerdicts> store = driver.getKeyValueStore(SafetyStores.VERDICTS_STORE);
         assertEquals(List.of("c2", "c3", "c4"), store.get("conv-1").getVerdictsList().stream()
                 .map(v -> v.getVerdict().getCompletionId()).toList());
         // Retention 1 h: once stream time is past it, the conversation is swept.

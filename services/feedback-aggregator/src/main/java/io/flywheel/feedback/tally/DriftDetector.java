@@ -1,4 +1,4 @@
-package io.flywheel.feedback.topology;
+package io.flywheel.feedback.tally;
 
 import io.flywheel.events.v1.DriftAlert;
 import java.util.Optional;

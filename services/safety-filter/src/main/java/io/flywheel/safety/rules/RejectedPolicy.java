@@ -5,4 +5,4 @@ package io.flywheel.safety.rules;
  *
  * @param offset the offset of its record on {@code safety.policies}, -1 for the default pack
  */
-public record SkippedPolicy(String policyId, String reason, long offset) {}
+public record RejectedPolicy(String policyId, String reason, long offset) {}

@@ -24,15 +24,15 @@ import java.util.OptionalLong;
  * @param periodBudget             the tasks' shares of the current period's budget; infinite without a budget
  * @param periodDraws              baseline draws in the tasks' current periods
  */
-public record StratumStats(long seen, long arrivalSamples, double expectedArrivalSamples, long baselineDraws,
+public record StratumSummary(long seen, long arrivalSamples, double expectedArrivalSamples, long baselineDraws,
                            double expectedBaselineDraws, long dropped, long sampledNegativeFeedback,
                            long sampledSafety, long sampledDrift, long sampledBaseline, double currentRateSum,
                            long tasks, double periodBudget, long periodDraws) {
 
-    public static final StratumStats EMPTY = new StratumStats(0, 0, 0.0, 0, 0.0, 0, 0, 0, 0, 0, 0.0, 0, 0.0, 0);
+    public static final StratumSummary EMPTY = new StratumSummary(0, 0, 0.0, 0, 0.0, 0, 0, 0, 0, 0, 0.0, 0, 0.0, 0);
 
-    public StratumStats merge(StratumStats other) {
-        return new StratumStats(seen + other.seen, arrivalSamples + other.arrivalSamples,
+    public StratumSummary merge(StratumSummary other) {
+        return new StratumSummary(seen + other.seen, arrivalSamples + other.arrivalSamples,
                 expectedArrivalSamples + other.expectedArrivalSamples, baselineDraws + other.baselineDraws,
                 expectedBaselineDraws + other.expectedBaselineDraws, dropped + other.dropped,
                 sampledNegativeFeedback + other.sampledNegativeFeedback, sampledSafety + other.sampledSafety,
@@ -85,8 +85,8 @@ public record StratumStats(long seen, long arrivalSamples, double expectedArriva
     }
 
     /** One completion seen, as the arrival decision left it. */
-    StratumStats withArrival(SamplingDecision decision, double baselineRate, boolean baselineDraw, boolean dropped) {
-        return new StratumStats(seen + 1, arrivalSamples + (decision.sampled() ? 1 : 0),
+    StratumSummary withArrival(SamplingDecision decision, double baselineRate, boolean baselineDraw, boolean dropped) {
+        return new StratumSummary(seen + 1, arrivalSamples + (decision.sampled() ? 1 : 0),
                 expectedArrivalSamples + decision.inclusionProbability(), baselineDraws + (baselineDraw ? 1 : 0),
                 expectedBaselineDraws + baselineRate, this.dropped + (dropped ? 1 : 0),
                 sampledNegativeFeedback, sampledSafety + count(decision, SampleReason.SAFETY),
@@ -94,15 +94,15 @@ public record StratumStats(long seen, long arrivalSamples, double expectedArriva
                 currentRateSum, tasks, periodBudget, periodDraws);
     }
 
-    StratumStats withBoost() {
-        return new StratumStats(seen, arrivalSamples, expectedArrivalSamples, baselineDraws, expectedBaselineDraws,
+    StratumSummary withBoost() {
+        return new StratumSummary(seen, arrivalSamples, expectedArrivalSamples, baselineDraws, expectedBaselineDraws,
                 dropped, sampledNegativeFeedback + 1, sampledSafety, sampledDrift, sampledBaseline, currentRateSum,
                 tasks, periodBudget, periodDraws);
     }
 
     /** This task's view of its pacer, replacing the pacer fields. */
-    StratumStats withPacer(double currentRate, double taskBudget, long periodDraws) {
-        return new StratumStats(seen, arrivalSamples, expectedArrivalSamples, baselineDraws, expectedBaselineDraws,
+    StratumSummary withPacer(double currentRate, double taskBudget, long periodDraws) {
+        return new StratumSummary(seen, arrivalSamples, expectedArrivalSamples, baselineDraws, expectedBaselineDraws,
                 dropped, sampledNegativeFeedback, sampledSafety, sampledDrift, sampledBaseline, currentRate, 1,
                 taskBudget, periodDraws);
     }

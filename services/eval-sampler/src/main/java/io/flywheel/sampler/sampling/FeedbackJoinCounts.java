@@ -10,24 +10,24 @@ import java.util.Map;
  * many arrived, how each was joined ({@link BoostWindow.Join}; held feedback is counted again when
  * its completion arrives), and how many held ones expired without meeting their completion.
  */
-public final class FeedbackStats {
+public final class FeedbackJoinCounts {
 
-    public static final FeedbackStats EMPTY = new FeedbackStats(0, new long[BoostWindow.Join.values().length], 0);
+    public static final FeedbackJoinCounts EMPTY = new FeedbackJoinCounts(0, new long[BoostWindow.Join.values().length], 0);
 
     private final long negative;
     private final long[] byJoin;
     private final long unmatchedExpired;
 
-    private FeedbackStats(long negative, long[] byJoin, long unmatchedExpired) {
+    private FeedbackJoinCounts(long negative, long[] byJoin, long unmatchedExpired) {
         this.negative = negative;
         this.byJoin = byJoin;
         this.unmatchedExpired = unmatchedExpired;
     }
 
-    public static FeedbackStats of(long negative, Map<BoostWindow.Join, Long> byJoin, long unmatchedExpired) {
+    public static FeedbackJoinCounts of(long negative, Map<BoostWindow.Join, Long> byJoin, long unmatchedExpired) {
         long[] counts = new long[BoostWindow.Join.values().length];
         byJoin.forEach((join, count) -> counts[join.ordinal()] = count);
-        return new FeedbackStats(negative, counts, unmatchedExpired);
+        return new FeedbackJoinCounts(negative, counts, unmatchedExpired);
     }
 
     /** Negative feedback events that arrived. */
@@ -52,24 +52,24 @@ public final class FeedbackStats {
         return unmatchedExpired;
     }
 
-    public FeedbackStats merge(FeedbackStats other) {
+    public FeedbackJoinCounts merge(FeedbackJoinCounts other) {
         long[] sum = byJoin.clone();
         for (int i = 0; i < sum.length; i++) {
             sum[i] += other.byJoin[i];
         }
-        return new FeedbackStats(negative + other.negative, sum, unmatchedExpired + other.unmatchedExpired);
+        return new FeedbackJoinCounts(negative + other.negative, sum, unmatchedExpired + other.unmatchedExpired);
     }
 
-    FeedbackStats withArrival(BoostWindow.Join join) {
-        return new FeedbackStats(negative + 1, increment(join), unmatchedExpired);
+    FeedbackJoinCounts withArrival(BoostWindow.Join join) {
+        return new FeedbackJoinCounts(negative + 1, increment(join), unmatchedExpired);
     }
 
-    FeedbackStats withResolution(BoostWindow.Join join) {
-        return new FeedbackStats(negative, increment(join), unmatchedExpired);
+    FeedbackJoinCounts withResolution(BoostWindow.Join join) {
+        return new FeedbackJoinCounts(negative, increment(join), unmatchedExpired);
     }
 
-    FeedbackStats withUnmatchedExpired(long count) {
-        return count == 0 ? this : new FeedbackStats(negative, byJoin, unmatchedExpired + count);
+    FeedbackJoinCounts withUnmatchedExpired(long count) {
+        return count == 0 ? this : new FeedbackJoinCounts(negative, byJoin, unmatchedExpired + count);
     }
 
     private long[] increment(BoostWindow.Join join) {
@@ -80,7 +80,7 @@ public final class FeedbackStats {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof FeedbackStats other && negative == other.negative
+        return o instanceof FeedbackJoinCounts other && negative == other.negative
                 && unmatchedExpired == other.unmatchedExpired && Arrays.equals(byJoin, other.byJoin);
     }
 
@@ -91,6 +91,6 @@ public final class FeedbackStats {
 
     @Override
     public String toString() {
-        return "FeedbackStats[negative=" + negative + ", byJoin=" + byJoin() + ", unmatchedExpired=" + unmatchedExpired + "]";
+        return "FeedbackJoinCounts[negative=" + negative + ", byJoin=" + byJoin() + ", unmatchedExpired=" + unmatchedExpired + "]";
     }
 }

@@ -9,19 +9,19 @@ import java.util.TreeMap;
  * One user's finding counts in one tumbling window {@code [windowStartMs, windowEndMs)}, and
  * whether the user was escalated in it. Immutable; {@link #add} returns the next state.
  */
-public record RiskWindow(long windowStartMs, long windowEndMs, SortedMap<String, Long> findingsByCategory,
+public record RiskTally(long windowStartMs, long windowEndMs, SortedMap<String, Long> findingsByCategory,
     long findingCount, boolean escalated) {
 
-  public RiskWindow {
+  public RiskTally {
     findingsByCategory = Collections.unmodifiableSortedMap(new TreeMap<>(findingsByCategory));
   }
 
-  public static RiskWindow empty(long windowStartMs, long windowEndMs) {
-    return new RiskWindow(windowStartMs, windowEndMs, new TreeMap<>(), 0, false);
+  public static RiskTally empty(long windowStartMs, long windowEndMs) {
+    return new RiskTally(windowStartMs, windowEndMs, new TreeMap<>(), 0, false);
   }
 
   /** The next state, and whether this update is the one that crosses the threshold. */
-  public record Update(RiskWindow window, boolean escalateNow) {}
+  public record Update(RiskTally window, boolean escalateNow) {}
 
   /**
    * Adds counts by category. Escalates exactly once per window: on the update that takes the
@@ -41,6 +41,6 @@ public record RiskWindow(long windowStartMs, long windowEndMs, SortedMap<String,
     }
     long total = findingCount + added;
     boolean escalateNow = !escalated && total >= threshold;
-    return new Update(new RiskWindow(windowStartMs, windowEndMs, next, total, escalated || escalateNow), escalateNow);
+    return new Update(new RiskTally(windowStartMs, windowEndMs, next, total, escalated || escalateNow), escalateNow);
   }
 }

@@ -1,4 +1,4 @@
-package io.flywheel.feedback.topology;
+package io.flywheel.feedback.tally;
 
 import static io.flywheel.feedback.topology.FeedbackEvents.cleared;
 import static io.flywheel.feedback.topology.FeedbackEvents.rating;

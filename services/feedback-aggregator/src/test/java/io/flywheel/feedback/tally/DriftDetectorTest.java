@@ -1,4 +1,4 @@
-package io.flywheel.feedback.topology;
+package io.flywheel.feedback.tally;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,4 +1,4 @@
-package io.flywheel.feedback.topology;
+package io.flywheel.feedback.tally;
 
 import com.google.protobuf.util.Timestamps;
 import io.flywheel.events.v1.CohortBucket;

@@ -10,9 +10,9 @@ import java.util.OptionalLong;
  * @param budgetPerPeriod the most baseline draws the whole stratum (all tasks together) may take
  *                        per period; empty for no budget
  */
-public record StratumPolicy(double baseRate, OptionalLong budgetPerPeriod) {
+public record StratumQuota(double baseRate, OptionalLong budgetPerPeriod) {
 
-    public StratumPolicy {
+    public StratumQuota {
         ApplicableRates.checkRate(baseRate);
         Objects.requireNonNull(budgetPerPeriod, "budgetPerPeriod");
         if (budgetPerPeriod.isPresent() && budgetPerPeriod.getAsLong() < 0) {
@@ -20,12 +20,12 @@ public record StratumPolicy(double baseRate, OptionalLong budgetPerPeriod) {
         }
     }
 
-    public static StratumPolicy unbudgeted(double baseRate) {
-        return new StratumPolicy(baseRate, OptionalLong.empty());
+    public static StratumQuota unbudgeted(double baseRate) {
+        return new StratumQuota(baseRate, OptionalLong.empty());
     }
 
-    public static StratumPolicy budgeted(double baseRate, long budgetPerPeriod) {
-        return new StratumPolicy(baseRate, OptionalLong.of(budgetPerPeriod));
+    public static StratumQuota budgeted(double baseRate, long budgetPerPeriod) {
+        return new StratumQuota(baseRate, OptionalLong.of(budgetPerPeriod));
     }
 
     /** One task's share of the budget: the stratum's budget ÷ the number of partitions. */
