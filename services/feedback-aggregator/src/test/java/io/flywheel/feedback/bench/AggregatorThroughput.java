@@ -132,7 +132,7 @@ public final class AggregatorThroughput {
         throw new IllegalStateException(groupId + " did not consume " + topic + " within " + timeout);
     }
 
-    /** 12 model keys, vote changes, clears, duplicates, 5 % out of order: the shape BUILD-NOTES measured. */
+    /** 12 model keys, vote changes, clears, duplicates, 5 % out of order: the shape of the reference comparison in docs/benchmarks.md. */
     private static void produce(FlywheelTestStack stack, String topic, int events) {
         Random random = new Random(1);
         Instant now = Instant.now();
