@@ -29,6 +29,7 @@ class ComposeMeshTest {
 
     private static final Path ROOT = repositoryRoot();
     private static final ComposeFile COMPOSE = ComposeFile.load(ROOT.resolve("docker-compose.yml"));
+    private static final Map<String, Optional<ServiceConfiguration>> CONFIGURATIONS = new LinkedHashMap<>();
     private static final Set<String> SHELL_BUILTINS = Set.of("exec", "exit", "test", "[", "echo", "printf", "read", "true", "false");
 
     @Test
@@ -204,8 +205,6 @@ class ComposeMeshTest {
         }
         return List.of();
     }
-
-    private static final Map<String, Optional<ServiceConfiguration>> CONFIGURATIONS = new LinkedHashMap<>();
 
     /** The configuration of a service built from a Flywheel service module (one with a quarkus.application.name). */
     private static Optional<ServiceConfiguration> configuration(Service service) {

@@ -147,7 +147,7 @@ final class ServiceConfiguration {
             throw new UncheckedIOException(e);
         }
         Map<String, String> keys = new LinkedHashMap<>();
-        // A %profile. prefix names the same key for one profile only.
+        // A %profile. prefix declares the same key for one profile; the plain entry's value is the one that runs.
         properties.stringPropertyNames().forEach(key -> keys.putIfAbsent(key.replaceFirst("^%[^.]+\\.", ""), properties.getProperty(key)));
         properties.stringPropertyNames().stream().filter(key -> !key.startsWith("%"))
                 .forEach(key -> keys.put(key, properties.getProperty(key)));
