@@ -1,0 +1,259 @@
+package io.flywheel.deploy;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.flywheel.deploy.ComposeFile.Service;
+import java.io.IOException;
+import java.io.Reader;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * docker-compose.yml and the Dockerfiles it builds, checked against what a container start depends on. No
+ * container runtime runs here, so each check reads the files the way the runtime, the images and the services
+ * would: a Dockerfile's folders and users, the broker image's own environment handling, Quarkus's mapping of
+ * environment variables to the keys a service declares.
+ */
+class ComposeMeshTest {
+
+    private static final Path ROOT = repositoryRoot();
+    private static final ComposeFile COMPOSE = ComposeFile.load(ROOT.resolve("docker-compose.yml"));
+    private static final Map<String, Optional<ServiceConfiguration>> CONFIGURATIONS = new LinkedHashMap<>();
+    private static final Set<String> SHELL_BUILTINS = Set.of("exec", "exit", "test", "[", "echo", "printf", "read", "true", "false");
+
+    @Test
+    void everyMountedPathIsAFolderOfTheImageOwnedByTheUserItRunsAs() {
+        List<String> problems = new ArrayList<>();
+        for (Service service : COMPOSE.services) {
+            for (ImageRecipe image : images(service)) {
+                for (String target : service.mounts().keySet()) {
+                    String owner = image.folderOwners.get(target);
+                    if (image.userId == null) {
+                        problems.add(where(service, image) + "mounts " + target + ", but BaseImage does not say which user the image runs as");
+                    } else if (owner == null) {
+                        problems.add(where(service, image) + target + " is not created in the image: a new volume there belongs to root,"
+                                + " and uid " + image.userId + " cannot write it");
+                    } else if (!owner.equals(image.userId)) {
+                        problems.add(where(service, image) + target + " belongs to uid " + owner + ", the image runs as uid " + image.userId);
+                    }
+                }
+            }
+        }
+        assertNone(problems);
+    }
+
+    @Test
+    void everyDockerfileCreatesOnlyWhatItsUserMay() {
+        assertNone(COMPOSE.services.stream().flatMap(service -> images(service).stream()
+                .flatMap(image -> image.buildFailures.stream().map(failure -> where(service, image) + "docker build stops: " + failure)))
+                .distinct().toList());
+    }
+
+    @Test
+    void everyDataDirectoryIsInsideAMountedVolume() {
+        List<String> problems = new ArrayList<>();
+        for (Service service : COMPOSE.services) {
+            for (ImageRecipe image : images(service)) {
+                for (String directory : dataDirectories(service, image, problems)) {
+                    boolean mounted = service.mounts().keySet().stream()
+                            .anyMatch(target -> directory.equals(target) || directory.startsWith(target + "/"));
+                    if (!mounted) {
+                        problems.add(where(service, image) + "writes its data to " + directory + ", outside its volumes "
+                                + service.mounts().keySet() + ": it is lost whenever the container is recreated");
+                    }
+                }
+            }
+        }
+        assertNone(problems);
+    }
+
+    @Test
+    void everyApplicationServerIsTheServicesOwnNameAndPort() {
+        List<String> problems = new ArrayList<>();
+        for (Service service : COMPOSE.services) {
+            Optional<ServiceConfiguration> configuration = configuration(service);
+            if (configuration.isEmpty()) {
+                continue;
+            }
+            for (ImageRecipe image : images(service)) {
+                Map<String, String> environment = environment(service, image);
+                String port = configuration.get().value("quarkus.http.port", environment).orElse("8080");
+                String server = configuration.get().value("quarkus.kafka-streams.application-server", environment).orElse("(unset)");
+                if (!server.equals(service.name() + ":" + port)) {
+                    problems.add(where(service, image) + "application.server is " + server + ", but other instances reach it at "
+                            + service.name() + ":" + port);
+                }
+                if (!service.containerPorts().contains(Integer.parseInt(port))) {
+                    problems.add(where(service, image) + "listens on " + port + ", but publishes " + service.containerPorts());
+                }
+            }
+        }
+        assertNone(problems);
+    }
+
+    @Test
+    void everyEnvironmentVariableIsOneTheImageReads() {
+        List<String> problems = new ArrayList<>();
+        for (Service service : COMPOSE.services) {
+            Optional<ServiceConfiguration> configuration = configuration(service);
+            for (ImageRecipe image : images(service)) {
+                Map<String, String> origins = new LinkedHashMap<>();
+                image.environment.keySet().forEach(name -> origins.put(name, ROOT.relativize(image.file).toString()));
+                service.environment().keySet().forEach(name -> origins.put(name, "docker-compose.yml"));
+                origins.forEach((name, origin) -> {
+                    boolean read = BaseImage.PROCESS_VARIABLES.contains(name) || image.launcherVariables().contains(name)
+                            || image.base.reads().test(name) || configuration.map(c -> c.reads(name)).orElse(false);
+                    if (!read) {
+                        problems.add(where(service, image) + name + " (set in " + origin + ") is read by nothing in the image"
+                                + configuration.map(c -> ": it maps to no configuration key " + c + " declares").orElse(""));
+                    }
+                });
+            }
+        }
+        assertNone(problems.stream().distinct().toList());
+    }
+
+    @Test
+    void healthchecksRunCommandsTheImagesContain() {
+        List<String> problems = new ArrayList<>();
+        for (Service service : COMPOSE.services) {
+            for (ImageRecipe image : images(service)) {
+                for (String command : commands(service.healthcheck())) {
+                    if (!image.base.contains(command)) {
+                        problems.add(where(service, image) + "the healthcheck runs " + command + ", which " + image.base.reference()
+                                + " does not contain");
+                    }
+                }
+            }
+        }
+        assertNone(problems);
+    }
+
+    @Test
+    void eachImageIsBuiltByOneServiceAndNeverPulledFromARegistry() {
+        List<String> problems = new ArrayList<>();
+        COMPOSE.services.stream().filter(Service::builds)
+                .collect(Collectors.groupingBy(Service::dockerfile, LinkedHashMap::new, Collectors.mapping(Service::name, Collectors.toList())))
+                .forEach((dockerfile, builders) -> {
+                    if (builders.size() > 1) {
+                        problems.add(ROOT.relativize(dockerfile) + " is built by " + builders + ": build it once and share the image");
+                    }
+                });
+        for (Service service : COMPOSE.services) {
+            boolean builtHere = COMPOSE.services.stream().anyMatch(other -> other.builds() && service.image() != null
+                    && service.image().equals(other.image()));
+            if (service.builds() && service.image() != null && !"build".equals(service.pullPolicy())) {
+                problems.add(service.name() + ": names its image " + service.image() + " without pull_policy: build,"
+                        + " so compose first tries to pull that name from a registry");
+            }
+            if (!service.builds() && builtHere && !"never".equals(service.pullPolicy())) {
+                problems.add(service.name() + ": runs " + service.image() + ", built by another service, without pull_policy: never");
+            }
+        }
+        if (COMPOSE.topLevelKeys.contains("version")) {
+            problems.add("docker-compose.yml: the top-level version key is obsolete (Compose ignores it and warns)");
+        }
+        assertNone(problems);
+    }
+
+    /**
+     * Every image the service may run: for a build, each Dockerfile* beside the one compose names (JVM and native);
+     * for an image another service builds, that service's.
+     */
+    private static List<ImageRecipe> images(Service service) {
+        if (!service.builds()) {
+            return COMPOSE.services.stream().filter(other -> other.builds() && service.image().equals(other.image())).findFirst()
+                    .map(ComposeMeshTest::images).orElseGet(() -> List.of(ImageRecipe.pulled(service.image())));
+        }
+        try (Stream<Path> siblings = Files.list(service.dockerfile().getParent())) {
+            return siblings.filter(f -> f.getFileName().toString().startsWith("Dockerfile")).sorted().map(ImageRecipe::parse).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** What the container runs with: the image's ENV, overridden by the compose file's environment. */
+    private static Map<String, String> environment(Service service, ImageRecipe image) {
+        Map<String, String> environment = new LinkedHashMap<>(image.environment);
+        environment.putAll(service.environment());
+        return environment;
+    }
+
+    private static List<String> dataDirectories(Service service, ImageRecipe image, List<String> problems) {
+        Optional<ServiceConfiguration> configuration = configuration(service);
+        if (configuration.isPresent()) {
+            // Every Flywheel service keeps Kafka Streams state (RocksDB stores, checkpoints) under this key.
+            Optional<String> stateDir = configuration.get().value("kafka-streams.state.dir", environment(service, image));
+            if (stateDir.isEmpty()) {
+                problems.add(where(service, image) + "no kafka-streams.state.dir: Streams writes to a temporary folder");
+            }
+            return stateDir.stream().toList();
+        }
+        if (image.base.reference().equals(BaseImage.KAFKA)) {
+            return KafkaImageEnvironment.dataDirectories(environment(service, image));
+        }
+        return List.of();
+    }
+
+    /** The configuration of a service built from a Flywheel service module (one with a quarkus.application.name). */
+    private static Optional<ServiceConfiguration> configuration(Service service) {
+        return CONFIGURATIONS.computeIfAbsent(service.name(), name -> {
+            Path properties = service.builds() ? service.buildContext().resolve("src/main/resources/application.properties") : null;
+            if (properties == null || !Files.exists(properties)) {
+                return Optional.empty();
+            }
+            Properties declared = new Properties();
+            try (Reader reader = Files.newBufferedReader(properties)) {
+                declared.load(reader);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return Optional.ofNullable(declared.getProperty("quarkus.application.name")).map(ServiceConfiguration::of);
+        });
+    }
+
+    /** The commands a healthcheck test runs: the executable of an exec form, the shell and each command word of a script. */
+    static List<String> commands(List<String> test) {
+        if (test.isEmpty() || test.get(0).equals("NONE")) {
+            return List.of();
+        }
+        if (!test.get(0).equals("CMD-SHELL")) {
+            return List.of(test.get(1));
+        }
+        List<String> commands = new ArrayList<>(List.of("sh"));
+        for (String segment : test.get(1).split("&&|\\|\\||;|\\|")) {
+            List<String> words = ImageRecipe.words(segment);
+            if (!words.isEmpty() && !SHELL_BUILTINS.contains(words.get(0))) {
+                commands.add(words.get(0));
+            }
+        }
+        return commands;
+    }
+
+    private static String where(Service service, ImageRecipe image) {
+        return service.name() + " (" + (image.file == null ? image.base.reference() : ROOT.relativize(image.file)) + "): ";
+    }
+
+    private static void assertNone(List<String> problems) {
+        assertTrue(problems.isEmpty(), () -> problems.size() + " problem(s):\n  " + String.join("\n  ", problems));
+    }
+
+    private static Path repositoryRoot() {
+        Path directory = Path.of("").toAbsolutePath();
+        while (!Files.exists(directory.resolve("docker-compose.yml"))) {
+            directory = directory.getParent();
+        }
+        return directory;
+    }
+}

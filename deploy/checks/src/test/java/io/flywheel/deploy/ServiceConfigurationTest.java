@@ -1,0 +1,41 @@
+package io.flywheel.deploy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The environment variables a service reads, as Quarkus maps them to the keys the service's jar declares. */
+class ServiceConfigurationTest {
+
+    private final ServiceConfiguration aggregator = ServiceConfiguration.of("feedback-aggregator");
+    private final ServiceConfiguration sampler = ServiceConfiguration.of("eval-sampler");
+
+    @Test
+    void readsKeysOfItsPropertiesFilesItsMappingsAndTheSharedOnes() {
+        assertTrue(aggregator.reads("KAFKA_STREAMS_STATE_DIR"), "application.properties");
+        assertTrue(aggregator.reads("KAFKA_STREAMS_NUM_STANDBY_REPLICAS"), "shared microprofile-config.properties");
+        assertTrue(aggregator.reads("FLYWHEEL_AGGREGATOR_DRIFT_FIRE_Z"), "nested group of AggregatorConfig");
+        assertTrue(aggregator.reads("FLYWHEEL_QUERY_AUTH_TOKEN"), "shared QueryConfig");
+        assertTrue(aggregator.reads("FLYWHEEL_REGISTRY_SERDE_APICURIO_REGISTRY_AUTH_USERNAME"), "map of RegistryConfig");
+        assertTrue(sampler.reads("FLYWHEEL_SAMPLER_STRATA_GPT_4O_BASE_RATE"), "map of groups of SamplerConfig");
+    }
+
+    @Test
+    void readsNoMisspelledKeyNorAnotherServicesKey() {
+        assertFalse(aggregator.reads("FLYWHEEL_REGISTRY_ULR"));
+        assertFalse(aggregator.reads("KAFKA_STREAMS_STATE_DIRS"));
+        assertFalse(aggregator.reads("FLYWHEEL_SAMPLER_SALT"));
+        assertFalse(sampler.reads("FLYWHEEL_SAMPLER_STRATA_BASE_RATE"), "a map key needs a name");
+    }
+
+    @Test
+    void resolvesAValueFromTheEnvironmentFirstThenItsFiles() {
+        assertEquals("localhost:18090", aggregator.value("quarkus.kafka-streams.application-server", Map.of()).orElseThrow());
+        assertEquals("localhost:8080",
+                aggregator.value("quarkus.kafka-streams.application-server", Map.of("QUARKUS_HTTP_PORT", "8080")).orElseThrow());
+        assertEquals("200", aggregator.value("kafka-streams.commit.interval.ms", Map.of()).orElseThrow());
+    }
+}
