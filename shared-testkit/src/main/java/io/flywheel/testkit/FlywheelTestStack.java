@@ -3,6 +3,8 @@ package io.flywheel.testkit;
 import com.google.protobuf.Message;
 import io.flywheel.model.ProtobufSerdes;
 import io.flywheel.model.TopicSpec;
+import io.flywheel.registry.RegistryAdmin;
+import io.flywheel.registry.RegistryProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -42,13 +44,15 @@ import org.apache.kafka.common.serialization.StringSerializer;
  */
 public final class FlywheelTestStack {
 
+    private static final Duration REGISTRY_READY_TIMEOUT = Duration.ofSeconds(120);
+
     private static FlywheelTestStack shared;
 
     private final InJvmBroker broker;
-    private final RegistryServer registry;
+    private final RegistryProcess registry;
     private final ProtobufSerdes serdes;
 
-    private FlywheelTestStack(InJvmBroker broker, RegistryServer registry) {
+    private FlywheelTestStack(InJvmBroker broker, RegistryProcess registry) {
         this.broker = broker;
         this.registry = registry;
         this.serdes = new ProtobufSerdes(registry.apiUrl());
@@ -64,17 +68,17 @@ public final class FlywheelTestStack {
 
     private static FlywheelTestStack start() {
         InJvmBroker broker = null;
-        RegistryServer registry = null;
+        RegistryProcess registry = null;
         try {
             broker = InJvmBroker.start();
-            registry = RegistryServer.start(logDir());
-            registry.setGlobalCompatibility("BACKWARD");
+            registry = RegistryProcess.startOnFreePorts(logDir(), REGISTRY_READY_TIMEOUT);
+            new RegistryAdmin(registry.apiUrl()).ensureGlobalCompatibility(RegistryAdmin.MESH_COMPATIBILITY, Duration.ofSeconds(30));
         } catch (Exception e) {
             stopQuietly(registry, broker);
             throw new IllegalStateException("could not start the Flywheel test stack: " + e.getMessage(), e);
         }
         InJvmBroker startedBroker = broker;
-        RegistryServer startedRegistry = registry;
+        RegistryProcess startedRegistry = registry;
         Runtime.getRuntime().addShutdownHook(new Thread(() -> stopQuietly(startedRegistry, startedBroker),
                 "flywheel-test-stack-stop"));
         return new FlywheelTestStack(broker, registry);
@@ -114,7 +118,7 @@ public final class FlywheelTestStack {
 
     /** The registry's log file (useful in assertion messages). */
     public Path registryLog() {
-        return registry.log();
+        return registry.log().orElseThrow();
     }
 
     /** The project's serde factory, pointed at this registry. */

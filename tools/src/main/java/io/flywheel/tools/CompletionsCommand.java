@@ -4,10 +4,12 @@ import io.flywheel.events.v1.Completion;
 import io.flywheel.model.Topics;
 import java.time.Instant;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ThreadLocalRandom;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 @Command(name = "completions", mixinStandardHelpOptions = true,
         description = "Produce model responses (llm.completions) for the safety filter and the sampler.",
@@ -19,38 +21,30 @@ final class CompletionsCommand {
                     + "test card numbers, IBANs, IPs or injection phrases, through the registry."})
     static final class Produce implements Callable<Integer> {
 
-        @Mixin
-        KafkaOptions kafka;
+        @Spec
+        CommandSpec spec;
 
         @Mixin
-        RegistryOptions registry;
+        TrafficOptions traffic;
 
-        @Option(names = "--count", paramLabel = "N", defaultValue = "1000", description = "Completions to send (default: ${DEFAULT-VALUE}).")
-        long count;
-
-        @Option(names = "--rate", paramLabel = "R", defaultValue = "0",
-                description = "Completions per second; 0 sends as fast as the broker takes them (default: ${DEFAULT-VALUE}).")
-        double rate;
-
-        @Option(names = "--models", paramLabel = "K", defaultValue = "6",
-                description = "Distinct (model, version, prompt_version) keys (default: ${DEFAULT-VALUE}).")
-        int models;
+        private double sensitiveShare;
 
         @Option(names = "--sensitive-share", paramLabel = "S", defaultValue = "0.1",
-                description = "Share of responses with something the safety filter acts on (default: ${DEFAULT-VALUE}).")
-        double sensitiveShare;
-
-        @Option(names = "--seed", paramLabel = "S", description = "Random seed (default: random, printed).")
-        Long seed;
+                description = "Share of responses with something the safety filter acts on, 0 to 1 (default: ${DEFAULT-VALUE}).")
+        void sensitiveShare(double share) {
+            if (!(share >= 0 && share <= 1)) {
+                throw new ParameterException(spec.commandLine(), "--sensitive-share must be between 0 and 1, got " + share);
+            }
+            this.sensitiveShare = share;
+        }
 
         @Override
         public Integer call() throws Exception {
-            long usedSeed = seed != null ? seed : ThreadLocalRandom.current().nextLong();
-            CompletionTraffic traffic = new CompletionTraffic(usedSeed, models, sensitiveShare, Instant::now);
-            PacedSender.Outcome outcome = PacedSender.send(kafka, registry, Topics.LLM_COMPLETIONS, count, rate,
-                    traffic::next, Completion::getConversationId, completion -> { });
+            CompletionTraffic completions = new CompletionTraffic(traffic.seed(), traffic.models(), sensitiveShare, Instant::now);
+            PacedSender.Outcome outcome = PacedSender.send(traffic, Topics.LLM_COMPLETIONS, completions::next,
+                    Completion::getConversationId, completion -> { });
             System.out.printf("sent %d completions to %s in %.1f s (%.0f/s), seed %d; by partition %s%n",
-                    outcome.acknowledged(), Topics.LLM_COMPLETIONS.name(), outcome.seconds(), outcome.perSecond(), usedSeed,
+                    outcome.acknowledged(), Topics.LLM_COMPLETIONS.name(), outcome.seconds(), outcome.perSecond(), traffic.seed(),
                     outcome.partitions());
             if (outcome.failure() != null) {
                 System.err.println("send failed: " + outcome.failure());

@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ThreadLocalRandom;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -33,41 +32,20 @@ final class FeedbackCommand {
     static final class Produce implements Callable<Integer> {
 
         @Mixin
-        KafkaOptions kafka;
-
-        @Mixin
-        RegistryOptions registry;
-
-        @Option(names = "--count", paramLabel = "N", defaultValue = "1000", description = "Events to send (default: ${DEFAULT-VALUE}).")
-        long count;
-
-        @Option(names = "--rate", paramLabel = "R", defaultValue = "0",
-                description = "Events per second; 0 sends as fast as the broker takes them (default: ${DEFAULT-VALUE}).")
-        double rate;
-
-        @Option(names = "--models", paramLabel = "K", defaultValue = "6",
-                description = "Distinct (model, version, prompt_version) keys (default: ${DEFAULT-VALUE}).")
-        int models;
-
-        @Option(names = "--seed", paramLabel = "S", description = "Random seed, for a repeatable sequence (default: random, printed).")
-        Long seed;
+        TrafficOptions traffic;
 
         @Override
         public Integer call() throws Exception {
-            if (count < 0 || rate < 0 || models < 1) {
-                throw new IllegalArgumentException("--count and --rate must be >= 0, --models >= 1");
-            }
-            long usedSeed = seed != null ? seed : ThreadLocalRandom.current().nextLong();
-            FeedbackTraffic traffic = new FeedbackTraffic(usedSeed, models, Instant::now);
+            FeedbackTraffic feedback = new FeedbackTraffic(traffic.seed(), traffic.models(), Instant::now);
             Map<String, Long> perModel = new TreeMap<>();
-            PacedSender.Outcome outcome = PacedSender.send(kafka, registry, Topics.FEEDBACK_EVENTS, count, rate,
-                    traffic::next, FeedbackEvent::getConversationId,
+            PacedSender.Outcome outcome = PacedSender.send(traffic, Topics.FEEDBACK_EVENTS, feedback::next,
+                    FeedbackEvent::getConversationId,
                     event -> perModel.merge(event.getModel().getName() + "/" + event.getModel().getVersion() + "/"
                             + event.getPromptVersion(), 1L, Long::sum));
 
             System.out.printf("sent %d feedback events to %s in %.1f s (%.0f/s), seed %d%n", outcome.acknowledged(),
-                    Topics.FEEDBACK_EVENTS.name(), outcome.seconds(), outcome.perSecond(), usedSeed);
-            System.out.println("by kind:      " + new TreeMap<>(traffic.counts()) + ", late " + traffic.late());
+                    Topics.FEEDBACK_EVENTS.name(), outcome.seconds(), outcome.perSecond(), traffic.seed());
+            System.out.println("by kind:      " + new TreeMap<>(feedback.counts()) + ", late " + feedback.late());
             System.out.println("by model key: " + perModel);
             System.out.println("by partition: " + outcome.partitions());
             if (outcome.failure() != null) {
@@ -94,9 +72,9 @@ final class FeedbackCommand {
         @Option(names = "--max", paramLabel = "N", defaultValue = "100", description = "Stop after N records (default: ${DEFAULT-VALUE}).")
         long max;
 
-        @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "10",
-                description = "Stop when nothing arrived for this long (default: ${DEFAULT-VALUE}).")
-        int timeoutSeconds;
+        @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "10s",
+                description = "Stop when nothing arrived for this long, e.g. 500ms, 30s, 5m (default: ${DEFAULT-VALUE}).")
+        Duration timeout;
 
         @Option(names = "--quiet", description = "Print only the summary.")
         boolean quiet;
@@ -117,7 +95,7 @@ final class FeedbackCommand {
                 consumer.assign(partitions);
                 consumer.seekToBeginning(partitions);
                 long idleSince = System.nanoTime();
-                while (read < max && System.nanoTime() - idleSince < Duration.ofSeconds(timeoutSeconds).toNanos()) {
+                while (read < max && System.nanoTime() - idleSince < timeout.toNanos()) {
                     for (ConsumerRecord<String, FeedbackEvent> record : consumer.poll(Duration.ofMillis(250))) {
                         idleSince = System.nanoTime();
                         if (read++ >= max) {

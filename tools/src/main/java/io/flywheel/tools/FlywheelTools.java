@@ -1,5 +1,6 @@
 package io.flywheel.tools;
 
+import java.time.Duration;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import picocli.CommandLine;
@@ -33,6 +34,7 @@ public final class FlywheelTools {
 
     static CommandLine commandLine() {
         return new CommandLine(new FlywheelTools())
+                .registerConverter(Duration.class, new DurationConverter())
                 .setExecutionExceptionHandler((error, command, parsed) -> {
                     // A message, not a stack trace: these are operator commands.
                     StringBuilder message = new StringBuilder("error: ").append(error);

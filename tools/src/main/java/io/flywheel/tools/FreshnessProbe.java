@@ -47,8 +47,8 @@ final class FreshnessProbe implements Callable<Integer> {
     @Option(names = "--samples", paramLabel = "N", defaultValue = "20", description = "Probes to send (default: ${DEFAULT-VALUE}).")
     int samples;
 
-    @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "PT10S",
-            description = "Give up on one probe after this long (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "10s",
+            description = "Give up on one probe after this long, e.g. 500ms, 30s, 5m (default: ${DEFAULT-VALUE}).")
     Duration timeout;
 
     @Override

@@ -43,13 +43,11 @@ final class PacedSender {
     private PacedSender() {
     }
 
-    static <V extends Message> Outcome send(KafkaOptions kafka, RegistryOptions registry, TopicSpec<V> topic,
-                                            long count, double rate, Supplier<V> next, Function<V, String> keyOf,
-                                            Consumer<V> onEach) {
-        if (count < 0 || rate < 0) {
-            throw new IllegalArgumentException("--count and --rate must be >= 0");
-        }
-        Map<String, Object> config = kafka.clientConfig();
+    static <V extends Message> Outcome send(TrafficOptions traffic, TopicSpec<V> topic, Supplier<V> next,
+                                            Function<V, String> keyOf, Consumer<V> onEach) {
+        long count = traffic.count();
+        double rate = traffic.rate();
+        Map<String, Object> config = traffic.kafka.clientConfig();
         config.put(ProducerConfig.ACKS_CONFIG, "all");
         config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         config.put(ProducerConfig.LINGER_MS_CONFIG, 10);
@@ -59,7 +57,7 @@ final class PacedSender {
         AtomicReference<Exception> failure = new AtomicReference<>();
         long started = System.nanoTime();
         try (KafkaProducer<String, V> producer = new KafkaProducer<>(config, new StringSerializer(),
-                new ProtobufSerdes(registry.url()).valueSerializer(topic.valueType()))) {
+                new ProtobufSerdes(traffic.registry.url()).valueSerializer(topic.valueType()))) {
             for (long i = 0; i < count && failure.get() == null; i++) {
                 if (rate > 0) {
                     long wait = started + (long) (i * 1e9 / rate) - System.nanoTime();

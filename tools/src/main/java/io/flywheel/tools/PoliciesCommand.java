@@ -58,14 +58,14 @@ final class PoliciesCommand {
         @Option(names = "--prune", description = "Also remove (tombstone) policies on the topic that the file does not list.")
         boolean prune;
 
-        @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "30",
-                description = "How long to wait for the broker (default: ${DEFAULT-VALUE}).")
-        int timeoutSeconds;
+        @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "30s",
+                description = "How long to wait for the broker, at least 2s, e.g. 30s, 2m (default: ${DEFAULT-VALUE}).")
+        Duration timeout;
 
         @Override
         public Integer call() throws Exception {
-            if (timeoutSeconds < 2) {
-                throw new IllegalArgumentException("--timeout must be at least 2 seconds");
+            if (timeout.compareTo(Duration.ofSeconds(2)) < 0) {
+                throw new IllegalArgumentException("--timeout must be at least 2s");
             }
             PolicyPackFile pack = PolicyPackFile.parse(Files.readAllBytes(file));
             for (SafetyPolicy policy : pack.policies()) {
@@ -97,9 +97,9 @@ final class PoliciesCommand {
             Map<String, Object> config = kafka.clientConfig();
             config.put(ProducerConfig.ACKS_CONFIG, "all");
             config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-            config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, timeoutSeconds * 1000);
+            config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
             // Must leave room for linger.ms inside delivery.timeout.ms.
-            config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, timeoutSeconds * 500);
+            config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) (timeout.toMillis() / 2));
             String topic = Topics.SAFETY_POLICIES.name();
             List<Future<RecordMetadata>> sent = new ArrayList<>();
             int records = 0;
@@ -140,7 +140,6 @@ final class PoliciesCommand {
             config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
             config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
             Map<String, Optional<SafetyPolicy>> current = new HashMap<>();
-            Duration timeout = Duration.ofSeconds(timeoutSeconds);
             try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(),
                     new ByteArrayDeserializer())) {
                 // Assigned, not subscribed: no consumer group is created.
@@ -153,7 +152,7 @@ final class PoliciesCommand {
                 while (partitions.stream().anyMatch(p -> consumer.position(p, timeout) < end.get(p))) {
                     if (System.nanoTime() > deadline) {
                         throw new IllegalStateException("could not read " + Topics.SAFETY_POLICIES.name() + " to its end in "
-                                + timeoutSeconds + " s");
+                                + timeout);
                     }
                     for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
                         if (record.key() == null) {

@@ -1,97 +1,91 @@
 package io.flywheel.tools;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import io.flywheel.registry.RegistryAdmin;
+import io.flywheel.registry.RegistryProcess;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "registry", mixinStandardHelpOptions = true,
-        description = "Manage the Apicurio Registry that holds the Protobuf schemas.",
-        subcommands = RegistryCommand.Init.class)
+        description = "Run and set up the Apicurio Registry that holds the Protobuf schemas.",
+        subcommands = {RegistryCommand.Init.class, RegistryCommand.Run.class})
 final class RegistryCommand {
 
-    static final String COMPATIBILITY = "BACKWARD";
-
     @Command(name = "init", mixinStandardHelpOptions = true,
-            description = "Set the registry-wide compatibility rule to " + COMPATIBILITY
+            description = "Set the registry-wide compatibility rule to " + RegistryAdmin.MESH_COMPATIBILITY
                     + " (a new field never breaks an old reader). Idempotent.")
     static final class Init implements Callable<Integer> {
 
         @Mixin
         RegistryOptions registry;
 
-        @Option(names = "--wait", paramLabel = "SECONDS", defaultValue = "60",
-                description = "How long to wait for the registry to answer (default: ${DEFAULT-VALUE}).")
-        int waitSeconds;
-
-        private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
-        private final ObjectMapper json = new ObjectMapper();
+        @Option(names = "--wait", paramLabel = "DURATION", defaultValue = "60s",
+                description = "How long to wait for the registry to answer, e.g. 30s, 2m (default: ${DEFAULT-VALUE}).")
+        Duration wait;
 
         @Override
         public Integer call() throws Exception {
-            URI rules = URI.create(registry.url() + "/admin/rules");
-            URI rule = URI.create(registry.url() + "/admin/rules/COMPATIBILITY");
-            String body = json.createObjectNode().put("ruleType", "COMPATIBILITY").put("config", COMPATIBILITY).toString();
-
-            HttpResponse<String> current = getWhenReachable(rule);
-            if (current.statusCode() == 200) {
-                JsonNode existing = json.readTree(current.body());
-                if (COMPATIBILITY.equals(existing.path("config").asText())) {
-                    System.out.println("global COMPATIBILITY rule already " + COMPATIBILITY + " at " + registry.url());
-                    return 0;
-                }
-                expect2xx(send(request(rule).PUT(HttpRequest.BodyPublishers.ofString(body))));
-                System.out.println("global COMPATIBILITY rule changed from " + existing.path("config").asText()
-                        + " to " + COMPATIBILITY + " at " + registry.url());
-                return 0;
-            }
-            if (current.statusCode() != 404) {
-                expect2xx(current);
-            }
-            expect2xx(send(request(rules).POST(HttpRequest.BodyPublishers.ofString(body))));
-            System.out.println("global COMPATIBILITY rule set to " + COMPATIBILITY + " at " + registry.url());
+            RegistryAdmin.RuleChange change = new RegistryAdmin(registry.url())
+                    .ensureGlobalCompatibility(RegistryAdmin.MESH_COMPATIBILITY, wait);
+            String outcome = change.before()
+                    .map(before -> change.changed() ? "changed from " + before + " to " + change.after() : "already " + before)
+                    .orElse("set to " + change.after());
+            System.out.println("global COMPATIBILITY rule " + outcome + " at " + registry.url());
             return 0;
         }
+    }
 
-        /** GETs the URI, retrying while the registry is not reachable yet (it may still be starting). */
-        private HttpResponse<String> getWhenReachable(URI uri) throws IOException, InterruptedException {
-            long deadline = System.nanoTime() + Duration.ofSeconds(waitSeconds).toNanos();
-            while (true) {
+    @Command(name = "run", mixinStandardHelpOptions = true,
+            description = {"Run an Apicurio Registry in the foreground until this command is stopped (SIGTERM or "
+                    + "Ctrl-C stop the registry too): the distribution from the local Maven repository, on a Java 21+ "
+                    + "runtime (FLYWHEEL_JAVA21_HOME, else JAVA_HOME if 21+, else this JVM if 21+, else the first 21+ "
+                    + "under /usr/lib/jvm). Schemas are kept in memory, or in Kafka with --kafka-storage."})
+    static final class Run implements Callable<Integer> {
+
+        @Option(names = "--port", paramLabel = "PORT", defaultValue = "18080",
+                description = "HTTP port of the API (default: ${DEFAULT-VALUE}).")
+        int port;
+
+        @Option(names = "--management-port", paramLabel = "PORT", defaultValue = "18081",
+                description = "Port of /health/ready and metrics (default: ${DEFAULT-VALUE}).")
+        int managementPort;
+
+        @Option(names = "--kafka-storage", paramLabel = "HOST:PORT[,...]",
+                description = "Keep the schemas in Kafka at these bootstrap servers (topic kafkasql-journal), so they "
+                        + "outlive a restart; default: in memory.")
+        String kafkaStorage;
+
+        @Option(names = "--ready-timeout", paramLabel = "DURATION", defaultValue = "120s",
+                description = "How long the registry may take to become ready, e.g. 90s, 3m (default: ${DEFAULT-VALUE}).")
+        Duration readyTimeout;
+
+        @Override
+        public Integer call() throws Exception {
+            Map<String, String> storage = kafkaStorage == null ? Map.of() : RegistryProcess.kafkaStorage(kafkaStorage);
+            try (RegistryProcess registry = RegistryProcess.start(port, managementPort, storage,
+                    ProcessBuilder.Redirect.INHERIT, readyTimeout)) {
+                // A SIGTERM runs shutdown hooks, not finally blocks: stop the registry there too.
+                Thread stopOnExit = new Thread(registry::close, "registry-stop");
+                Runtime.getRuntime().addShutdownHook(stopOnExit);
                 try {
-                    HttpResponse<String> response = send(request(uri).GET());
-                    if (response.statusCode() != 503 || System.nanoTime() > deadline) {
-                        return response;
-                    }
-                } catch (IOException e) {
-                    if (System.nanoTime() > deadline) {
-                        throw new IOException("registry not reachable at " + uri + " after " + waitSeconds + " s: " + e, e);
-                    }
+                    System.out.println("registry ready at " + registry.apiUrl() + " (health on port " + managementPort + ")");
+                    int exit = registry.waitFor();
+                    System.err.println("registry exited with " + exit);
+                    return exit == 0 ? 0 : 1;
+                } finally {
+                    removeHook(stopOnExit);
                 }
-                Thread.sleep(500);
             }
         }
 
-        private HttpResponse<String> send(HttpRequest.Builder request) throws IOException, InterruptedException {
-            return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-        }
-
-        private static HttpRequest.Builder request(URI uri) {
-            return HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10))
-                    .header("Content-Type", "application/json").header("Accept", "application/json");
-        }
-
-        private static void expect2xx(HttpResponse<String> response) {
-            if (response.statusCode() / 100 != 2) {
-                throw new IllegalStateException(response.request().method() + " " + response.uri() + " answered "
-                        + response.statusCode() + ": " + response.body());
+        private static void removeHook(Thread hook) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running or has run
             }
         }
     }

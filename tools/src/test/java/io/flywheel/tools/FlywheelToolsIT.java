@@ -1,13 +1,17 @@
 package io.flywheel.tools;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.flywheel.events.v1.FeedbackEvent;
 import io.flywheel.model.Topics;
 import io.flywheel.testkit.FlywheelTestStack;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -65,6 +69,30 @@ class FlywheelToolsIT {
     }
 
     @Test
+    void registryRunServesUntilStoppedWithSchemasInKafka() throws Exception {
+        int port = freePort();
+        int managementPort = freePort();
+        Thread run = new Thread(() -> FlywheelTools.commandLine().execute("registry", "run",
+                "--port", Integer.toString(port), "--management-port", Integer.toString(managementPort),
+                "--kafka-storage", stack.bootstrapServers(), "--ready-timeout", "3m"), "registry-run");
+        run.start();
+        try {
+            String url = "http://127.0.0.1:" + port + "/apis/registry/v3";
+            String init = run("registry", "init", "--registry-url", url, "--wait", "3m");
+            assertTrue(init.contains("global COMPATIBILITY rule set to BACKWARD"), init);
+            try (Admin admin = stack.adminClient()) {
+                assertTrue(admin.listTopics().names().get().contains("kafkasql-journal"), "schemas kept in Kafka");
+            }
+        } finally {
+            // The command ends its registry when interrupted, as it does on SIGTERM.
+            run.interrupt();
+            run.join(Duration.ofSeconds(30).toMillis());
+        }
+        assertFalse(run.isAlive(), "registry run did not return");
+        assertFalse(listening(port), "the registry still listens on " + port);
+    }
+
+    @Test
     void feedbackProduceSendsDecodableEventsPartitionedByConversation() throws Exception {
         stack.createTopics(Topics.FEEDBACK_EVENTS);
         List<ConsumerRecord<String, FeedbackEvent>> before = stack.readCommitted(Topics.FEEDBACK_EVENTS, Integer.MAX_VALUE, Duration.ofSeconds(3));
@@ -80,6 +108,20 @@ class FlywheelToolsIT {
             // Kafka's default partitioner (murmur2), so feedback is co-partitioned with completions.
             int expected = Utils.toPositive(Utils.murmur2(record.key().getBytes(StandardCharsets.UTF_8))) % Topics.CONVERSATION_PARTITIONS;
             assertEquals(expected, record.partition(), record.key());
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static boolean listening(int port) {
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            return true;
+        } catch (IOException refused) {
+            return false;
         }
     }
 

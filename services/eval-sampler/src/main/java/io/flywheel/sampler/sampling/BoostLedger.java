@@ -5,7 +5,7 @@ import java.util.Optional;
 /**
  * Where the boost window keeps its state: remembered completions and pending feedback, each by
  * {@link CompletionRef}, each with an expiry in stream time. In the service this is a pair of
- * changelogged state stores; {@link InMemoryBoostLedger} serves tests and tools.
+ * changelogged state stores ({@code StoreBoostLedger}); the tests keep it in maps.
  */
 public interface BoostLedger<C, F> {
 

@@ -7,8 +7,8 @@ import java.util.function.BiConsumer;
 
 /**
  * The state of one {@link PartitionSampler}, i.e. of one stream task. In the service every part
- * is a changelogged state store, so a restored task continues exactly where it committed;
- * {@link InMemorySamplerMemory} serves tests and tools.
+ * is a changelogged state store ({@code StoreSamplerMemory}), so a restored task continues
+ * exactly where it committed; the tests keep it in maps.
  */
 public interface SamplerMemory {
 

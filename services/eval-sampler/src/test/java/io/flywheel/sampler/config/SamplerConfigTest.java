@@ -7,10 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.flywheel.sampler.sampling.SamplingPolicy;
 import io.flywheel.sampler.sampling.StratumKey;
 import io.flywheel.sampler.topology.SamplerSettings;
-import io.quarkus.runtime.configuration.DurationConverter;
-import io.smallrye.config.PropertiesConfigSource;
-import io.smallrye.config.SmallRyeConfig;
-import io.smallrye.config.SmallRyeConfigBuilder;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -21,13 +17,7 @@ import org.junit.jupiter.api.Test;
 class SamplerConfigTest {
 
     private static SamplerConfig config(Map<String, String> properties) {
-        SmallRyeConfig config = new SmallRyeConfigBuilder()
-                .withMapping(SamplerConfig.class)
-                // Quarkus's own duration converter ("5m", "1h", ISO-8601), as in the service.
-                .withConverter(Duration.class, 100, new DurationConverter())
-                .withSources(new PropertiesConfigSource(properties, "test", 500))
-                .build();
-        return config.getConfigMapping(SamplerConfig.class);
+        return ConfigFixtures.samplerConfig(properties);
     }
 
     @Test

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.protobuf.util.Timestamps;
 import io.flywheel.events.v1.EvalSample;
 import io.flywheel.events.v1.SafetyVerdict;
+import io.flywheel.sampler.config.ConfigFixtures;
 import io.flywheel.sampler.sampling.SamplerHarness.Arrival;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -42,7 +43,7 @@ class BudgetPacingStatisticalTest {
 
     @BeforeAll
     void runOnce() {
-        policy = SamplingPolicy.fromProperties(Map.of(
+        policy = ConfigFixtures.policy(Map.of(
                 "salt", "budget-test-salt",
                 "period", "1h",
                 "epoch", "5m",

@@ -11,6 +11,7 @@ import io.flywheel.events.v1.FeedbackEvent;
 import io.flywheel.events.v1.ModelRef;
 import io.flywheel.events.v1.SafetyVerdict;
 import io.flywheel.events.v1.ScreenedCompletion;
+import io.flywheel.sampler.config.ConfigFixtures;
 import io.flywheel.sampler.sampling.SamplerHarness.Arrival;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -53,7 +54,7 @@ class InverseProbabilityEstimateStatisticalTest {
     private DriftAlertBoard board;
 
     private static SamplingPolicy policy(String salt) {
-        return SamplingPolicy.fromProperties(Map.of(
+        return ConfigFixtures.policy(Map.of(
                 "salt", salt,
                 "strata.alpha.base-rate", "0.02",
                 "strata.beta.base-rate", "0.10",

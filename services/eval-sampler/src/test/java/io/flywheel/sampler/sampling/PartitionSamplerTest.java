@@ -11,6 +11,7 @@ import io.flywheel.events.v1.FeedbackEvent;
 import io.flywheel.events.v1.ModelRef;
 import io.flywheel.events.v1.SafetyVerdict;
 import io.flywheel.events.v1.ScreenedCompletion;
+import io.flywheel.sampler.config.ConfigFixtures;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -20,7 +21,7 @@ class PartitionSamplerTest {
     private static final long MIN = 60_000;
     private static final long T0 = 1_700_000_000_000L;
 
-    private final SamplingPolicy policy = SamplingPolicy.fromProperties(Map.of(
+    private final SamplingPolicy policy = ConfigFixtures.policy(Map.of(
             "salt", "unit",
             "default.base-rate", "0.05",
             "safety-rate", "0.5",
@@ -205,7 +206,7 @@ class PartitionSamplerTest {
 
     @Test
     void budgetLeftIsTheTasksShareMinusItsDraws() {
-        SamplingPolicy budgeted = SamplingPolicy.fromProperties(Map.of("salt", "unit", "default.base-rate", "0.05",
+        SamplingPolicy budgeted = ConfigFixtures.policy(Map.of("salt", "unit", "default.base-rate", "0.05",
                 "default.budget-per-period", "600"));
         PartitionSampler sampler = new PartitionSampler(budgeted, 6, new InMemorySamplerMemory(), DriftStatus.NONE);
         for (int i = 0; i < 500; i++) {

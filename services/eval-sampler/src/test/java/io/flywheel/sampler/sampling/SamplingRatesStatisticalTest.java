@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.flywheel.events.v1.EvalSample;
 import io.flywheel.events.v1.SafetyVerdict;
+import io.flywheel.sampler.config.ConfigFixtures;
 import io.flywheel.sampler.sampling.SamplerHarness.Arrival;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -44,7 +45,7 @@ class SamplingRatesStatisticalTest {
         Map<String, String> properties = new HashMap<>();
         properties.put("salt", "statistical-test-salt");
         RATES.forEach((model, rate) -> properties.put("strata." + model + ".base-rate", Double.toString(rate)));
-        policy = SamplingPolicy.fromProperties(properties);
+        policy = ConfigFixtures.policy(properties);
 
         SplittableRandom random = new SplittableRandom(20261126L);
         arrivals = new ArrayList<>();

@@ -21,6 +21,7 @@ import io.flywheel.model.AggregateKey;
 import io.flywheel.model.ProtobufSerdes;
 import io.flywheel.model.Topics;
 import io.flywheel.runtime.deadletter.DeadLetterHeaders;
+import io.flywheel.sampler.config.ConfigFixtures;
 import io.flywheel.sampler.sampling.BoostWindow;
 import io.flywheel.sampler.sampling.ConversationDraw;
 import io.flywheel.sampler.sampling.FeedbackJoinCounts;
@@ -30,6 +31,7 @@ import io.flywheel.sampler.sampling.SamplingPolicy;
 import io.flywheel.sampler.sampling.StratumSummary;
 import io.flywheel.state.v1.SamplerTaskState;
 import io.flywheel.state.v1.StratumTallyState;
+import io.flywheel.testkit.TopologyTestDrivers;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
@@ -53,7 +55,7 @@ class SamplerTopologyTest {
     private static final long MIN = 60_000;
     private static final long T0 = Instant.parse("2026-11-26T10:00:00Z").toEpochMilli();
     private static final Instant WALL_CLOCK = Instant.parse("2026-11-26T12:00:00Z");
-    static final SamplingPolicy POLICY = SamplingPolicy.fromProperties(Map.of(
+    static final SamplingPolicy POLICY = ConfigFixtures.policy(Map.of(
             "salt", "topology-test",
             "default.base-rate", "0.05",
             "safety-rate", "0.5",
@@ -78,7 +80,8 @@ class SamplerTopologyTest {
         ProtobufSerdes serdes = ProtobufSerdes.withoutRegistry();
         SamplerSettings settings = new SamplerSettings(SamplerSettings.DEFAULT_APPLICATION_ID, POLICY);
         skippedAlerts = new SkippedAlerts();
-        driver = TestDrivers.open(settings, cacheBytes, skippedAlerts, WALL_CLOCK);
+        driver = TopologyTestDrivers.open(SamplerTopology.build(settings, serdes, skippedAlerts), settings.applicationId(),
+                cacheBytes, WALL_CLOCK);
         completions = driver.createInputTopic(Topics.LLM_COMPLETIONS_SCREENED.name(), new StringSerializer(),
                 serdes.valueSerializer(ScreenedCompletion.class));
         feedback = driver.createInputTopic(Topics.FEEDBACK_EVENTS.name(), new StringSerializer(),

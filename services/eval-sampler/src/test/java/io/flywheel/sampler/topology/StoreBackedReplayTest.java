@@ -11,6 +11,7 @@ import io.flywheel.events.v1.SafetyVerdict;
 import io.flywheel.events.v1.ScreenedCompletion;
 import io.flywheel.model.ProtobufSerdes;
 import io.flywheel.model.Topics;
+import io.flywheel.sampler.config.ConfigFixtures;
 import io.flywheel.sampler.sampling.DriftStatus;
 import io.flywheel.sampler.sampling.InMemorySamplerMemory;
 import io.flywheel.sampler.sampling.PartitionSampler;
@@ -18,6 +19,7 @@ import io.flywheel.sampler.sampling.SamplingPolicy;
 import io.flywheel.sampler.sampling.StratumKey;
 import io.flywheel.sampler.sampling.StratumSummary;
 import io.flywheel.state.v1.StratumTallyState;
+import io.flywheel.testkit.TopologyTestDrivers;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,7 +47,7 @@ class StoreBackedReplayTest {
     /** Small: the test driver flushes every RocksDB store after every record. */
     private static final int ARRIVALS = 450;
     private static final long T0 = Instant.parse("2026-11-26T00:00:00Z").toEpochMilli();
-    private static final SamplingPolicy POLICY = SamplingPolicy.fromProperties(Map.of(
+    private static final SamplingPolicy POLICY = ConfigFixtures.policy(Map.of(
             "salt", "replay-test",
             "period", "2m",
             "epoch", "20s",
@@ -101,7 +103,8 @@ class StoreBackedReplayTest {
     private static Run topologyRun(List<Message> arrivals, long cacheBytes) {
         ProtobufSerdes serdes = ProtobufSerdes.withoutRegistry();
         SamplerSettings settings = new SamplerSettings(SamplerSettings.DEFAULT_APPLICATION_ID, POLICY);
-        try (TopologyTestDriver driver = TestDrivers.open(settings, cacheBytes, new SkippedAlerts(), Instant.ofEpochMilli(T0))) {
+        try (TopologyTestDriver driver = TopologyTestDrivers.open(SamplerTopology.build(settings, serdes, new SkippedAlerts()),
+                settings.applicationId(), cacheBytes, Instant.ofEpochMilli(T0))) {
             TestInputTopic<String, ScreenedCompletion> completions = driver.createInputTopic(Topics.LLM_COMPLETIONS_SCREENED.name(),
                     new StringSerializer(), serdes.valueSerializer(ScreenedCompletion.class));
             TestInputTopic<String, FeedbackEvent> feedback = driver.createInputTopic(Topics.FEEDBACK_EVENTS.name(),

@@ -23,17 +23,16 @@ import io.flywheel.model.AggregateKey;
 import io.flywheel.model.ProtobufSerdes;
 import io.flywheel.model.Topics;
 import io.flywheel.runtime.deadletter.DeadLetterHeaders;
+import io.flywheel.testkit.TopologyTestDrivers;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
@@ -59,12 +58,7 @@ class FeedbackTopologyTest {
 
     private void start(long cacheBytes, AggregatorSettings settings) {
         ProtobufSerdes serdes = ProtobufSerdes.withoutRegistry();
-        Properties props = new Properties();
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, settings.applicationId());
-        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        props.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, cacheBytes);
-        props.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, true);
-        driver = new TopologyTestDriver(FeedbackTopology.build(settings, serdes), props, WALL_CLOCK);
+        driver = TopologyTestDrivers.open(FeedbackTopology.build(settings, serdes), settings.applicationId(), cacheBytes, WALL_CLOCK);
         feedback = driver.createInputTopic(Topics.FEEDBACK_EVENTS.name(), new StringSerializer(),
                 serdes.valueSerializer(FeedbackEvent.class));
         rawFeedback = driver.createInputTopic(Topics.FEEDBACK_EVENTS.name(), new ByteArraySerializer(), new ByteArraySerializer());

@@ -33,17 +33,16 @@ import io.flywheel.safety.rules.PolicySet;
 import io.flywheel.state.v1.ConversationVerdicts;
 import io.flywheel.state.v1.RetainedVerdict;
 import io.flywheel.state.v1.UserRiskWindow;
+import io.flywheel.testkit.TopologyTestDrivers;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Properties;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
@@ -81,13 +80,8 @@ class SafetyTopologyTest {
 
     private void start(long cacheBytes, SafetySettings settings) {
         ProtobufSerdes serdes = ProtobufSerdes.withoutRegistry();
-        Properties props = new Properties();
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, settings.applicationId());
-        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        props.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, cacheBytes);
-        props.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, true);
         active = new ActivePolicySet();
-        driver = new TopologyTestDriver(SafetyTopology.build(settings, serdes, active), props, WALL_CLOCK);
+        driver = TopologyTestDrivers.open(SafetyTopology.build(settings, serdes, active), settings.applicationId(), cacheBytes, WALL_CLOCK);
         completions = driver.createInputTopic(Topics.LLM_COMPLETIONS.name(), new StringSerializer(),
                 serdes.valueSerializer(Completion.class));
         rawCompletions = driver.createInputTopic(Topics.LLM_COMPLETIONS.name(), new ByteArraySerializer(), new ByteArraySerializer());

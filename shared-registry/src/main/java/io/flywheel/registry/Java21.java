@@ -1,4 +1,4 @@
-package io.flywheel.testkit;
+package io.flywheel.registry;
 
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -13,14 +13,14 @@ import java.util.regex.Pattern;
 /**
  * Finds a Java 21+ runtime for the registry (it fails on 17): env {@code FLYWHEEL_JAVA21_HOME},
  * then {@code JAVA_HOME} if it is 21+, then this JVM if it is 21+, then {@code /usr/lib/jvm/*}.
- * The launcher script {@code tools/flywheel-local} applies the same order.
  */
-final class Java21 {
+public final class Java21 {
 
     static final int MINIMUM = 21;
     private static final Pattern JAVA_VERSION = Pattern.compile("^JAVA_VERSION=\"?(\\d+)", Pattern.MULTILINE);
 
-    static Path executable() {
+    /** The {@code java} executable of the first 21+ runtime found; says what to install when there is none. */
+    public static Path executable() {
         List<String> tried = new ArrayList<>();
         String explicit = System.getenv("FLYWHEEL_JAVA21_HOME");
         if (explicit != null && !explicit.isBlank()) {

@@ -1,0 +1,28 @@
+package io.flywheel.runtime.streams;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.flywheel.runtime.deadletter.RegistryUnavailableException;
+import java.net.ConnectException;
+import org.apache.kafka.streams.errors.StreamsException;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
+import org.junit.jupiter.api.Test;
+
+class RetryTransientFailuresTest {
+
+    private final RetryTransientFailures handler = new RetryTransientFailures();
+
+    @Test
+    void aRegistryOutageReplacesTheThread() {
+        StreamsException failure = new StreamsException("task failed",
+                new RegistryUnavailableException("registry away", new ConnectException("refused")));
+        assertEquals(StreamThreadExceptionResponse.REPLACE_THREAD, handler.handle(failure));
+    }
+
+    @Test
+    void anyOtherFailureShutsTheClientDown() {
+        assertEquals(StreamThreadExceptionResponse.SHUTDOWN_CLIENT, handler.handle(new StreamsException("bug", new NullPointerException())));
+        assertEquals(StreamThreadExceptionResponse.SHUTDOWN_CLIENT,
+                handler.handle(new StreamsException(new ConnectException("a broker, not the registry"))));
+    }
+}
