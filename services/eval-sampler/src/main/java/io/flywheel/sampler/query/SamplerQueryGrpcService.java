@@ -34,7 +34,6 @@ import io.quarkus.grpc.GrpcService;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Uni;
 import java.util.List;
-import java.util.OptionalLong;
 import org.apache.kafka.streams.KeyValue;
 
 /** Sampling statistics and policy over gRPC, from any instance: validates each request and hands it to the query edge. */
@@ -120,14 +119,24 @@ public class SamplerQueryGrpcService implements SamplerQueryService {
                 channel -> SamplerQueryServiceGrpc.newFutureStub(channel).listStrata(request));
     }
 
+    /** Answered locally: every instance runs the same policy; drift alerts come from its active partitions. */
     GetSamplingPolicyResponse policy() {
-        SamplingPolicy policy = settings.policy();
-        GetSamplingPolicyResponse.Builder response = GetSamplingPolicyResponse.newBuilder()
+        GetSamplingPolicyResponse.Builder response = policyTerms(settings.policy())
+                .setSaltFingerprint(saltFingerprint)
+                .setPartitions(settings.partitions())
+                .setAlertsSkipped(skippedAlerts.count());
+        edge.<String, DriftAlert>activeRange(SamplerStores.DRIFT_ALERTS_STORE, null, null).stream()
+                .filter(alert -> alert.value.getState() == DriftAlert.State.FIRING)
+                .forEach(alert -> response.addDriftingModelKeys(alert.key));
+        return response.build();
+    }
+
+    private static GetSamplingPolicyResponse.Builder policyTerms(SamplingPolicy policy) {
+        GetSamplingPolicyResponse.Builder terms = GetSamplingPolicyResponse.newBuilder()
                 .setDefaultStratum(stratumPolicy("", policy.defaultStratum()))
                 .setStratifyByLocale(policy.stratifyByLocale())
                 .setPeriod(policy.clock().period().toString())
                 .setEpoch(policy.clock().epoch().toString())
-                .setSaltFingerprint(saltFingerprint)
                 .setSafetyRate(policy.safetyRate())
                 .setDriftRate(policy.driftRate())
                 .setNegativeFeedbackRate(policy.negativeFeedbackRate())
@@ -135,20 +144,14 @@ public class SamplerQueryGrpcService implements SamplerQueryService {
                 .setBoostGrace(policy.boostGrace().toString())
                 .setBudgetTarget(policy.budgetTarget())
                 .setForecastEpochs(policy.forecastEpochs())
-                .setBurstAllowance(policy.burstAllowance())
-                .setPartitions(settings.partitions())
-                .setAlertsSkipped(skippedAlerts.count());
-        policy.strata().forEach((stratum, terms) -> response.addStrata(stratumPolicy(stratum.encode(), terms)));
-        edge.<String, DriftAlert>activeRange(SamplerStores.DRIFT_ALERTS_STORE, null, null).stream()
-                .filter(alert -> alert.value.getState() == DriftAlert.State.FIRING)
-                .forEach(alert -> response.addDriftingModelKeys(alert.key));
-        return response.build();
+                .setBurstAllowance(policy.burstAllowance());
+        policy.strata().forEach((stratum, quota) -> terms.addStrata(stratumPolicy(stratum.encode(), quota)));
+        return terms;
     }
 
-    private static StratumPolicy stratumPolicy(String stratum, StratumQuota terms) {
-        StratumPolicy.Builder message = StratumPolicy.newBuilder().setStratum(stratum).setBaseRate(terms.baseRate());
-        OptionalLong budget = terms.budgetPerPeriod();
-        budget.ifPresent(message::setBudgetPerPeriod);
+    private static StratumPolicy stratumPolicy(String stratum, StratumQuota quota) {
+        StratumPolicy.Builder message = StratumPolicy.newBuilder().setStratum(stratum).setBaseRate(quota.baseRate());
+        quota.budgetPerPeriod().ifPresent(message::setBudgetPerPeriod);
         return message.build();
     }
 

@@ -98,20 +98,25 @@ public class FeedbackQueryGrpcService implements FeedbackQueryService {
         FeedbackAggregate allTime = reader.<String, FeedbackAggregate>get(storeKey).orElseThrow(() -> QueryErrors.notFound(
                 "no feedback recorded for model '" + key.modelName() + "' version '" + key.modelVersion()
                         + "' prompt_version '" + key.promptVersion() + "'"));
-        List<KeyValue<String, FeedbackAggregate>> buckets = lastBuckets == 0 ? List.of()
-                : reader.range(FeedbackStores.AGGREGATES_STORE, storeKey + "@", storeKey + AFTER_ALL_BUCKETS);
-        GetStatsResponse.Builder response = GetStatsResponse.newBuilder()
-                .setKey(requested)
-                .setAllTime(allTime)
-                .setMetadata(reader.metadata());
-        buckets.stream()
-                .sorted(Comparator.comparing((KeyValue<String, FeedbackAggregate> kv) -> kv.key).reversed())
-                .limit(lastBuckets)
-                .forEach(kv -> response.addBuckets(kv.value));
+        GetStatsResponse.Builder response = GetStatsResponse.newBuilder().setKey(requested).setAllTime(allTime)
+                .addAllBuckets(recentBuckets(reader, storeKey, lastBuckets)).setMetadata(reader.metadata());
         reader.<String, DriftState>get(FeedbackStores.DRIFT_STORE, storeKey)
                 .filter(DriftState::hasLastAlert)
                 .ifPresent(drift -> response.setLastAlert(drift.getLastAlert()));
         return response.build();
+    }
+
+    /** The key's {@code lastBuckets} most recent cohort buckets, newest first. */
+    private static List<FeedbackAggregate> recentBuckets(PartitionReader reader, String storeKey, int lastBuckets) {
+        if (lastBuckets == 0) {
+            return List.of();
+        }
+        return reader.<String, FeedbackAggregate>range(FeedbackStores.AGGREGATES_STORE, storeKey + "@", storeKey + AFTER_ALL_BUCKETS)
+                .stream()
+                .sorted(Comparator.comparing((KeyValue<String, FeedbackAggregate> kv) -> kv.key).reversed())
+                .limit(lastBuckets)
+                .map(kv -> kv.value)
+                .toList();
     }
 
     ListKeysResponse keys(ListKeysRequest request) {
