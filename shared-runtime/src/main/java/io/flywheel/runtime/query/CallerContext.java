@@ -1,9 +1,12 @@
 package io.flywheel.runtime.query;
 
 import io.grpc.Context;
+import io.grpc.Deadline;
 import io.grpc.Metadata;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.TimeUnit;
 
 /**
  * What a query call carries beyond its request: the caller's credentials (passed on when
@@ -51,6 +54,16 @@ public final class CallerContext {
     public static OptionalLong standbyMaxLag() {
         Long lag = MAX_LAG_KEY.get();
         return lag == null ? OptionalLong.empty() : OptionalLong.of(lag);
+    }
+
+    /**
+     * The deadline of a call to another instance: the caller's, capped by {@code limit} (the
+     * whole limit when the caller set none).
+     */
+    public static Deadline deadline(Duration limit) {
+        Deadline capped = Deadline.after(limit.toMillis(), TimeUnit.MILLISECONDS);
+        Deadline caller = Context.current().getDeadline();
+        return caller == null ? capped : caller.minimum(capped);
     }
 
     /** Headers of a call to another instance: the caller's credentials and the scope to answer in. */

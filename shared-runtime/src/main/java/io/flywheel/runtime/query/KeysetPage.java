@@ -12,14 +12,19 @@ import java.util.function.Function;
 
 /**
  * Keyset paging: a page is the {@code size} smallest keys strictly after the token's key. The
- * token is the last key of the previous page (base64url), so pages never skip or repeat a key
- * when others are added meanwhile.
+ * token (base64url) names where the next page starts: after the last key of the previous page,
+ * so pages never skip or repeat a key when others are added meanwhile; or, after a page some
+ * server could not add to, where that page started, so a client that only follows tokens asks
+ * again rather than skipping that server's keys.
  */
 public record KeysetPage(int size, Optional<String> afterKey) {
 
     public static final int DEFAULT_SIZE = 100;
     public static final int MAX_SIZE = 1000;
     private static final int MAX_TOKEN_LENGTH = 4096;
+    /** Token payloads: "a" + key resumes after the key; "s" starts from the first key. */
+    private static final String AFTER = "a";
+    private static final String FROM_START = "s";
 
     /**
      * Validates a request's paging: an absent page means the first page of the default size; a
@@ -40,15 +45,32 @@ public record KeysetPage(int size, Optional<String> afterKey) {
         if (token.length() > MAX_TOKEN_LENGTH) {
             throw QueryErrors.invalidArgument("page_token is too long: pass back the next_page_token of the previous answer");
         }
+        String payload;
         try {
-            return new KeysetPage(size, Optional.of(new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8)));
+            payload = new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8);
         } catch (IllegalArgumentException e) {
+            payload = "";
+        }
+        if (payload.equals(FROM_START)) {
+            return new KeysetPage(size, Optional.empty());
+        }
+        if (!payload.startsWith(AFTER)) {
             throw QueryErrors.invalidArgument("page_token is not a token this service issued: pass back next_page_token unchanged");
         }
+        return new KeysetPage(size, Optional.of(payload.substring(AFTER.length())));
     }
 
     public static String tokenFor(String lastKey) {
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(lastKey.getBytes(StandardCharsets.UTF_8));
+        return encode(AFTER + lastKey);
+    }
+
+    /** The token that asks for this same page again. */
+    public String again() {
+        return encode(afterKey.map(key -> AFTER + key).orElse(FROM_START));
+    }
+
+    private static String encode(String payload) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(payload.getBytes(StandardCharsets.UTF_8));
     }
 
     public boolean admits(String key) {

@@ -1,17 +1,28 @@
 package io.flywheel.runtime.query;
 
+import io.grpc.CallOptions;
+import io.grpc.Channel;
+import io.grpc.ClientCall;
+import io.grpc.ClientInterceptor;
+import io.grpc.ClientInterceptors;
+import io.grpc.Deadline;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
+import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
+import io.grpc.stub.MetadataUtils;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.streams.state.HostInfo;
 
 /** One pooled channel per other instance, opened on first use and kept. */
 @ApplicationScoped
-public class PeerChannels {
+public class PeerChannels implements Peers {
 
     private final Map<HostInfo, ManagedChannel> channels = new ConcurrentHashMap<>();
     private final QueryConfig config;
@@ -20,7 +31,17 @@ public class PeerChannels {
         this.config = config;
     }
 
-    public ManagedChannel channelTo(HostInfo host) {
+    @Override
+    public <R> Future<R> ask(HostInfo host, Deadline deadline, Metadata headers, RemoteRead<R> read) {
+        try {
+            return read.call(ClientInterceptors.intercept(channelTo(host),
+                    MetadataUtils.newAttachHeadersInterceptor(headers), withDeadline(deadline)));
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    private ManagedChannel channelTo(HostInfo host) {
         return channels.computeIfAbsent(host, h -> {
             ManagedChannelBuilder<?> builder = ManagedChannelBuilder.forAddress(h.host(), h.port());
             if (config.peerTls()) {
@@ -32,9 +53,13 @@ public class PeerChannels {
         });
     }
 
-    /** A stub for a call to another instance: the caller's deadline, and headers carrying credentials and scope. */
-    public static <S extends io.grpc.stub.AbstractStub<S>> S forwarded(S stub, io.grpc.Deadline deadline, io.grpc.Metadata headers) {
-        return stub.withDeadline(deadline).withInterceptors(io.grpc.stub.MetadataUtils.newAttachHeadersInterceptor(headers));
+    private static ClientInterceptor withDeadline(Deadline deadline) {
+        return new ClientInterceptor() {
+            @Override
+            public <Q, A> ClientCall<Q, A> interceptCall(MethodDescriptor<Q, A> method, CallOptions options, Channel next) {
+                return next.newCall(method, options.withDeadline(deadline));
+            }
+        };
     }
 
     @PreDestroy

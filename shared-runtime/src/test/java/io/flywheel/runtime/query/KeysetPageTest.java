@@ -1,6 +1,7 @@
 package io.flywheel.runtime.query;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.flywheel.query.v1.PageRequest;
@@ -8,6 +9,7 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
@@ -29,6 +31,18 @@ class KeysetPageTest {
             token = cut.nextPageToken();
         } while (!token.isEmpty());
         assertEquals(List.of("a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l"), visited);
+    }
+
+    @Test
+    void aTokenAskingForAPageAgainNamesWhereThatPageStarted() {
+        KeysetPage first = KeysetPage.of(true, PageRequest.newBuilder().setPageSize(3).build());
+        String again = first.again();
+        assertFalse(again.isEmpty(), "an empty token would mean the list has ended");
+        assertEquals(first, KeysetPage.of(true, PageRequest.newBuilder().setPageSize(3).setPageToken(again).build()));
+
+        KeysetPage later = KeysetPage.of(true, PageRequest.newBuilder().setPageSize(3).setPageToken(KeysetPage.tokenFor("k7")).build());
+        assertEquals(Optional.of("k7"), later.afterKey());
+        assertEquals(later, KeysetPage.of(true, PageRequest.newBuilder().setPageSize(3).setPageToken(later.again()).build()));
     }
 
     @Test

@@ -3,7 +3,9 @@ package io.flywheel.sampler.query;
 import io.flywheel.query.v1.FeedbackStats;
 import io.flywheel.query.v1.StratumStats;
 import io.flywheel.sampler.sampling.BoostWindow;
+import io.flywheel.sampler.sampling.FeedbackJoinCounts;
 import io.flywheel.sampler.sampling.SampleReason;
+import io.flywheel.sampler.sampling.StratumSummary;
 
 /** The query API's statistics messages, to and from the sampling domain's sums. */
 final class SamplerStatsMessages {
@@ -11,7 +13,7 @@ final class SamplerStatsMessages {
     private SamplerStatsMessages() {
     }
 
-    static StratumStats stratum(String stratum, io.flywheel.sampler.sampling.StratumSummary stats) {
+    static StratumStats stratum(String stratum, StratumSummary stats) {
         StratumStats.Builder message = StratumStats.newBuilder()
                 .setStratum(stratum)
                 .setSeen(stats.seen())
@@ -34,19 +36,24 @@ final class SamplerStatsMessages {
     }
 
     /** The sums behind a message (another instance's part of a fan-out). */
-    static io.flywheel.sampler.sampling.StratumSummary sums(StratumStats message) {
-        return new io.flywheel.sampler.sampling.StratumSummary(message.getSeen(), message.getArrivalSamples(),
+    static StratumSummary sums(StratumStats message) {
+        return new StratumSummary(message.getSeen(), message.getArrivalSamples(),
                 message.getExpectedArrivalSamples(), message.getBaselineDraws(), message.getExpectedBaselineDraws(),
                 message.getDropped(), reason(message, SampleReason.NEGATIVE_FEEDBACK), reason(message, SampleReason.SAFETY),
                 reason(message, SampleReason.DRIFT), reason(message, SampleReason.BASELINE), message.getCurrentRateSum(),
                 message.getTasks(), message.getPeriodBudget(), message.getPeriodDraws());
     }
 
+    /** One stratum's counts from two partitions or instances, added up. */
+    static StratumStats merge(StratumStats a, StratumStats b) {
+        return stratum(a.getStratum(), sums(a).merge(sums(b)));
+    }
+
     private static long reason(StratumStats message, SampleReason reason) {
         return message.getSampledByReasonOrDefault(reason.name(), 0L);
     }
 
-    static FeedbackStats feedback(io.flywheel.sampler.sampling.FeedbackJoinCounts stats, long rememberedCompletions, long heldFeedback) {
+    static FeedbackStats feedback(FeedbackJoinCounts stats, long rememberedCompletions, long heldFeedback) {
         return FeedbackStats.newBuilder()
                 .setNegative(stats.negative())
                 .setBoosted(stats.count(BoostWindow.Join.BOOSTED))

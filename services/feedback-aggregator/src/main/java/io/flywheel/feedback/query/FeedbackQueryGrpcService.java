@@ -1,8 +1,7 @@
 package io.flywheel.feedback.query;
 
-import io.flywheel.feedback.topology.FeedbackStores;
 import io.flywheel.events.v1.FeedbackAggregate;
-import io.flywheel.feedback.topology.FeedbackTopology;
+import io.flywheel.feedback.topology.FeedbackStores;
 import io.flywheel.model.AggregateKey;
 import io.flywheel.query.v1.FeedbackQueryService;
 import io.flywheel.query.v1.FeedbackQueryServiceGrpc;
@@ -12,48 +11,45 @@ import io.flywheel.query.v1.KeyStats;
 import io.flywheel.query.v1.ListKeysRequest;
 import io.flywheel.query.v1.ListKeysResponse;
 import io.flywheel.query.v1.ModelKey;
-import io.flywheel.query.v1.ResponseMetadata;
+import io.flywheel.query.v1.ServerOutcome;
 import io.flywheel.query.v1.TopKeysRequest;
 import io.flywheel.query.v1.TopKeysResponse;
 import io.flywheel.query.v1.WatchKeyEvent;
 import io.flywheel.query.v1.WatchKeyRequest;
-import io.flywheel.runtime.query.CallerContext;
 import io.flywheel.runtime.query.KeysetPage;
-import io.flywheel.runtime.query.PeerChannels;
+import io.flywheel.runtime.query.Listing;
+import io.flywheel.runtime.query.PartitionReader;
+import io.flywheel.runtime.query.QueryEdge;
 import io.flywheel.runtime.query.QueryErrors;
-import io.flywheel.runtime.query.StoreRouter;
+import io.flywheel.runtime.query.Shares;
 import io.flywheel.state.v1.DriftState;
-import io.grpc.Channel;
-import io.grpc.Deadline;
-import io.grpc.Metadata;
 import io.quarkus.grpc.GrpcService;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Optional;
-import java.util.OptionalLong;
-import org.apache.kafka.common.serialization.StringSerializer;
+import java.util.Map;
 import org.apache.kafka.streams.KeyValue;
 
-/** Feedback statistics over gRPC, from any instance: maps requests to the shared router. */
+/** Feedback statistics over gRPC, from any instance: validates each request and hands it to the query edge. */
 @GrpcService
 public class FeedbackQueryGrpcService implements FeedbackQueryService {
 
     static final int MAX_KEY_PART_LENGTH = 256;
     static final int MAX_BUCKETS = 1000;
     static final int MAX_TOP_K = 1000;
-    private static final StringSerializer KEYS = new StringSerializer();
     /** Upper bound of a range over one model key's buckets: above every ISO-8601 instant. */
     private static final String AFTER_ALL_BUCKETS = "@\uffff";
+    private static final Listing<ListKeysResponse, KeyStats> KEY_LISTING = Listing.of(ListKeysResponse::getKeysList,
+            FeedbackQueryGrpcService::encodedKey, (keys, nextPageToken, servers) -> ListKeysResponse.newBuilder()
+                    .addAllKeys(keys).setNextPageToken(nextPageToken).addAllServers(servers).build());
 
-    private final StoreRouter router;
+    private final QueryEdge edge;
     private final AggregateChangeFeed changes;
 
-    public FeedbackQueryGrpcService(StoreRouter router, AggregateChangeFeed changes) {
-        this.router = router;
+    public FeedbackQueryGrpcService(QueryEdge edge, AggregateChangeFeed changes) {
+        this.edge = edge;
         this.changes = changes;
     }
 
@@ -83,133 +79,100 @@ public class FeedbackQueryGrpcService implements FeedbackQueryService {
         } catch (RuntimeException e) {
             return Multi.createFrom().failure(e);
         }
-        ModelKey requested = request.getKey();
-        ResponseMetadata metadata = ResponseMetadata.newBuilder()
-                .setServedBy(router.self()).setReceivedBy(router.self()).setPartition(-1).build();
-        return changes.watch(key.encode()).map(change -> WatchKeyEvent.newBuilder()
-                .setKey(requested)
-                .setAllTime(change.aggregate())
-                .setSnapshot(change.snapshot())
-                .setMetadata(metadata)
-                .build());
+        WatchKeyEvent event = WatchKeyEvent.newBuilder().setKey(request.getKey()).setMetadata(edge.acrossPartitions()).build();
+        return changes.watch(key.encode()).map(change ->
+                event.toBuilder().setAllTime(change.aggregate()).setSnapshot(change.snapshot()).build());
     }
 
     GetStatsResponse stats(GetStatsRequest request) {
         AggregateKey key = modelKey(request.hasKey() ? request.getKey() : null);
         int lastBuckets = QueryErrors.requireRange("last_buckets", request.getLastBuckets(), 0, MAX_BUCKETS);
-        OptionalLong maxLag = OptionalLong.empty();
-        if (request.hasMaxLagRecords()) {
-            if (request.getMaxLagRecords() < 0) {
-                throw QueryErrors.invalidArgument("max_lag_records must be 0 or more, got " + request.getMaxLagRecords());
-            }
-            maxLag = OptionalLong.of(request.getMaxLagRecords());
-        }
+        return edge.point(FeedbackStores.AGGREGATES_STORE, key.encode(),
+                QueryEdge.maxLag(request.hasMaxLagRecords(), request.getMaxLagRecords()),
+                reader -> statsOf(reader, request.getKey(), key, lastBuckets),
+                channel -> FeedbackQueryServiceGrpc.newFutureStub(channel).getStats(request));
+    }
+
+    private static GetStatsResponse statsOf(PartitionReader reader, ModelKey requested, AggregateKey key, int lastBuckets) {
         String storeKey = key.encode();
-        GetStatsResponse answer = router.route(FeedbackStores.AGGREGATES_STORE, storeKey, KEYS, maxLag,
-                reader -> {
-                    Optional<FeedbackAggregate> allTime = reader.get(storeKey);
-                    if (allTime.isEmpty()) {
-                        throw QueryErrors.notFound("no feedback recorded for model '" + key.modelName() + "' version '"
-                                + key.modelVersion() + "' prompt_version '" + key.promptVersion() + "'");
-                    }
-                    List<KeyValue<String, FeedbackAggregate>> buckets = lastBuckets == 0 ? List.of()
-                            : reader.range(FeedbackStores.AGGREGATES_STORE, storeKey + "@", storeKey + AFTER_ALL_BUCKETS);
-                    GetStatsResponse.Builder response = GetStatsResponse.newBuilder()
-                            .setKey(request.getKey())
-                            .setAllTime(allTime.get())
-                            .setMetadata(reader.metadata());
-                    buckets.stream()
-                            .sorted(Comparator.comparing((KeyValue<String, FeedbackAggregate> kv) -> kv.key).reversed())
-                            .limit(lastBuckets)
-                            .forEach(kv -> response.addBuckets(kv.value));
-                    reader.<String, DriftState>get(FeedbackStores.DRIFT_STORE, storeKey)
-                            .filter(DriftState::hasLastAlert)
-                            .ifPresent(drift -> response.setLastAlert(drift.getLastAlert()));
-                    return response.build();
-                },
-                (channel, deadline, headers) -> stub(channel, deadline, headers).getStats(request));
-        return answer.toBuilder().setMetadata(answer.getMetadata().toBuilder().setReceivedBy(router.self())).build();
+        FeedbackAggregate allTime = reader.<String, FeedbackAggregate>get(storeKey).orElseThrow(() -> QueryErrors.notFound(
+                "no feedback recorded for model '" + key.modelName() + "' version '" + key.modelVersion()
+                        + "' prompt_version '" + key.promptVersion() + "'"));
+        GetStatsResponse.Builder response = GetStatsResponse.newBuilder().setKey(requested).setAllTime(allTime)
+                .addAllBuckets(recentBuckets(reader, storeKey, lastBuckets)).setMetadata(reader.metadata());
+        reader.<String, DriftState>get(FeedbackStores.DRIFT_STORE, storeKey)
+                .filter(DriftState::hasLastAlert)
+                .ifPresent(drift -> response.setLastAlert(drift.getLastAlert()));
+        return response.build();
+    }
+
+    /** The key's {@code lastBuckets} most recent cohort buckets, newest first. */
+    private static List<FeedbackAggregate> recentBuckets(PartitionReader reader, String storeKey, int lastBuckets) {
+        if (lastBuckets == 0) {
+            return List.of();
+        }
+        return reader.<String, FeedbackAggregate>range(FeedbackStores.AGGREGATES_STORE, storeKey + "@", storeKey + AFTER_ALL_BUCKETS)
+                .stream()
+                .sorted(Comparator.comparing((KeyValue<String, FeedbackAggregate> kv) -> kv.key).reversed())
+                .limit(lastBuckets)
+                .map(kv -> kv.value)
+                .toList();
     }
 
     ListKeysResponse keys(ListKeysRequest request) {
         KeysetPage page = KeysetPage.of(request.hasPage(), request.getPage());
-        String modelName = request.getModelName();
-        if (modelName.length() > MAX_KEY_PART_LENGTH) {
-            throw QueryErrors.invalidArgument("model_name is longer than " + MAX_KEY_PART_LENGTH + " characters");
-        }
-        String prefix = modelName.isEmpty() ? null : AggregateKey.allTime(modelName, "", "").encode().split("/", 2)[0] + "/";
-        if (CallerContext.scope() == CallerContext.Scope.LOCAL_PARTITIONS) {
-            // Part of another instance's fan-out: send the uncut share so the caller can page.
-            router.requireQueryable();
-            return localKeys(page, prefix);
-        }
-        List<StoreRouter.ServerAnswer<ListKeysResponse>> answers = router.fanOut(
-                () -> localKeys(page, prefix),
-                (channel, deadline, headers) -> stub(channel, deadline, headers).listKeys(request));
-        List<KeyStats> all = new ArrayList<>();
-        ListKeysResponse.Builder response = ListKeysResponse.newBuilder();
-        for (StoreRouter.ServerAnswer<ListKeysResponse> answer : answers) {
-            answer.answer().ifPresent(part -> all.addAll(part.getKeysList()));
-            response.addServers(answer.outcome());
-        }
-        KeysetPage.Page<KeyStats> cut = page.cut(all, FeedbackQueryGrpcService::encodedKey);
-        return response.addAllKeys(cut.entries()).setNextPageToken(cut.nextPageToken()).build();
+        String prefix = modelPrefix(request.getModelName());
+        return edge.page(KEY_LISTING, page, () -> allTimeKeys(rangeStart(page, prefix), prefix == null ? null : prefix + "\uffff", 0),
+                channel -> FeedbackQueryServiceGrpc.newFutureStub(channel).listKeys(request));
     }
 
-    private ListKeysResponse localKeys(KeysetPage page, String prefix) {
-        String from = prefix;
-        if (page.afterKey().isPresent() && (from == null || page.afterKey().get().compareTo(from) > 0)) {
-            from = page.afterKey().get();
-        }
-        String to = prefix == null ? null : prefix + "\uffff";
-        List<KeyStats> local = new ArrayList<>();
-        for (KeyValue<String, FeedbackAggregate> entry : router.<String, FeedbackAggregate>activeRange(FeedbackStores.AGGREGATES_STORE, from, to)) {
-            if (entry.key.indexOf('@') < 0 && page.admits(entry.key)) {
-                local.add(keyStats(entry.key, entry.value));
-            }
-        }
-        return ListKeysResponse.newBuilder().addAllKeys(page.shareOf(local, FeedbackQueryGrpcService::encodedKey)).build();
+    /** Where a page's range over the store starts: after the token's key, within the model's prefix. */
+    private static String rangeStart(KeysetPage page, String prefix) {
+        String after = page.afterKey().orElse(null);
+        return prefix == null || (after != null && after.compareTo(prefix) > 0) ? after : prefix;
     }
 
     TopKeysResponse top(TopKeysRequest request) {
         int k = QueryErrors.requireRange("k", request.getK(), 1, MAX_TOP_K);
-        if (request.getRankBy() != TopKeysRequest.Ranking.APPROVAL && request.getRankBy() != TopKeysRequest.Ranking.VOLUME) {
-            throw QueryErrors.invalidArgument("rank_by must be APPROVAL or VOLUME");
-        }
+        Comparator<KeyStats> ranking = ranking(request.getRankBy());
         if (request.getMinVotes() < 0) {
             throw QueryErrors.invalidArgument("min_votes must be 0 or more, got " + request.getMinVotes());
         }
-        Comparator<KeyStats> ranking = ranking(request.getRankBy());
-        List<StoreRouter.ServerAnswer<TopKeysResponse>> answers = router.fanOut(
-                () -> TopKeysResponse.newBuilder().addAllKeys(localTop(k, request.getMinVotes(), ranking)).build(),
-                (channel, deadline, headers) -> stub(channel, deadline, headers).topKeys(request));
-        List<KeyStats> all = new ArrayList<>();
-        TopKeysResponse.Builder response = TopKeysResponse.newBuilder();
-        for (StoreRouter.ServerAnswer<TopKeysResponse> answer : answers) {
-            answer.answer().ifPresent(part -> all.addAll(part.getKeysList()));
-            response.addServers(answer.outcome());
-        }
-        all.sort(ranking);
-        return response.addAllKeys(all.subList(0, Math.min(k, all.size()))).build();
+        return edge.fanOut(() -> topKeys(Shares.best(allTimeKeys(null, null, request.getMinVotes()), ranking, k), List.of()),
+                channel -> FeedbackQueryServiceGrpc.newFutureStub(channel).topKeys(request),
+                shares -> topKeys(Shares.best(shares.entries(TopKeysResponse::getKeysList), ranking, k), shares.outcomes()));
     }
 
-    private List<KeyStats> localTop(int k, long minVotes, Comparator<KeyStats> ranking) {
-        List<KeyStats> local = new ArrayList<>();
-        for (KeyValue<String, FeedbackAggregate> entry : router.<String, FeedbackAggregate>activeRange(FeedbackStores.AGGREGATES_STORE, null, null)) {
-            FeedbackAggregate aggregate = entry.value;
-            if (entry.key.indexOf('@') < 0 && aggregate.getThumbsUp() + aggregate.getThumbsDown() >= minVotes) {
-                local.add(keyStats(entry.key, aggregate));
-            }
+    private static TopKeysResponse topKeys(List<KeyStats> keys, List<ServerOutcome> servers) {
+        return TopKeysResponse.newBuilder().addAllKeys(keys).addAllServers(servers).build();
+    }
+
+    /** The all-time aggregates of this instance's active partitions in [from, to] with at least {@code minVotes} thumbs. */
+    private List<KeyStats> allTimeKeys(String from, String to, long minVotes) {
+        return edge.<String, FeedbackAggregate>activeRange(FeedbackStores.AGGREGATES_STORE, from, to).stream()
+                .filter(entry -> entry.key.indexOf('@') < 0)
+                .filter(entry -> entry.value.getThumbsUp() + entry.value.getThumbsDown() >= minVotes)
+                .map(entry -> keyStats(entry.key, entry.value))
+                .toList();
+    }
+
+    /** The store-key prefix of every key of one model; null for every model. */
+    private static String modelPrefix(String modelName) {
+        if (modelName.length() > MAX_KEY_PART_LENGTH) {
+            throw QueryErrors.invalidArgument("model_name is longer than " + MAX_KEY_PART_LENGTH + " characters");
         }
-        local.sort(ranking);
-        return local.subList(0, Math.min(k, local.size()));
+        return modelName.isEmpty() ? null : AggregateKey.allTime(modelName, "", "").encode().split("/", 2)[0] + "/";
     }
 
     static Comparator<KeyStats> ranking(TopKeysRequest.Ranking rankBy) {
-        Comparator<KeyStats> primary = rankBy == TopKeysRequest.Ranking.APPROVAL
-                ? Comparator.comparingDouble((KeyStats s) -> s.getAllTime().getApprovalWilsonLower())
-                : Comparator.comparingLong((KeyStats s) -> s.getAllTime().getThumbsUp() + s.getAllTime().getThumbsDown()
-                        + s.getAllTime().getRatingCount());
+        Map<TopKeysRequest.Ranking, Comparator<KeyStats>> rankings = Map.of(
+                TopKeysRequest.Ranking.APPROVAL, Comparator.comparingDouble(s -> s.getAllTime().getApprovalWilsonLower()),
+                TopKeysRequest.Ranking.VOLUME, Comparator.comparingLong(s -> s.getAllTime().getThumbsUp()
+                        + s.getAllTime().getThumbsDown() + s.getAllTime().getRatingCount()));
+        Comparator<KeyStats> primary = rankings.get(rankBy);
+        if (primary == null) {
+            throw QueryErrors.invalidArgument("rank_by must be APPROVAL or VOLUME");
+        }
         return primary.reversed().thenComparing(FeedbackQueryGrpcService::encodedKey);
     }
 
@@ -239,9 +202,5 @@ public class FeedbackQueryGrpcService implements FeedbackQueryService {
     private static String encodedKey(KeyStats stats) {
         return AggregateKey.allTime(stats.getKey().getModelName(), stats.getKey().getModelVersion(),
                 stats.getKey().getPromptVersion()).encode();
-    }
-
-    private static FeedbackQueryServiceGrpc.FeedbackQueryServiceBlockingStub stub(Channel channel, Deadline deadline, Metadata headers) {
-        return PeerChannels.forwarded(FeedbackQueryServiceGrpc.newBlockingStub(channel), deadline, headers);
     }
 }

@@ -1,6 +1,5 @@
 package io.flywheel.safety.query;
 
-import io.flywheel.safety.topology.SafetyStores;
 import com.google.protobuf.util.Timestamps;
 import io.flywheel.events.v1.UserEscalation;
 import io.flywheel.query.v1.GetConversationVerdictsRequest;
@@ -11,48 +10,44 @@ import io.flywheel.query.v1.GetUserRiskRequest;
 import io.flywheel.query.v1.GetUserRiskResponse;
 import io.flywheel.query.v1.ListEscalationsRequest;
 import io.flywheel.query.v1.ListEscalationsResponse;
-import io.flywheel.query.v1.ResponseMetadata;
 import io.flywheel.query.v1.RiskWindow;
 import io.flywheel.query.v1.SafetyQueryService;
 import io.flywheel.query.v1.SafetyQueryServiceGrpc;
 import io.flywheel.query.v1.SkippedPolicy;
 import io.flywheel.runtime.query.KeysetPage;
-import io.flywheel.runtime.query.PeerChannels;
+import io.flywheel.runtime.query.Listing;
+import io.flywheel.runtime.query.PartitionReader;
+import io.flywheel.runtime.query.QueryEdge;
 import io.flywheel.runtime.query.QueryErrors;
-import io.flywheel.runtime.query.StoreRouter;
 import io.flywheel.safety.rules.PolicySet;
 import io.flywheel.safety.topology.ActivePolicySet;
-import io.flywheel.safety.topology.SafetyTopology;
+import io.flywheel.safety.topology.SafetyStores;
 import io.flywheel.safety.topology.UserWindowKey;
 import io.flywheel.state.v1.ConversationVerdicts;
 import io.flywheel.state.v1.RetainedVerdict;
 import io.flywheel.state.v1.UserRiskWindow;
-import io.grpc.Channel;
-import io.grpc.Deadline;
-import io.grpc.Metadata;
 import io.quarkus.grpc.GrpcService;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Uni;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
-import java.util.OptionalLong;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KeyValue;
 
-/** Safety-filter state over gRPC, from any instance: maps requests to the shared router. */
+/** Safety-filter state over gRPC, from any instance: validates each request and hands it to the query edge. */
 @GrpcService
 public class SafetyQueryGrpcService implements SafetyQueryService {
 
     static final int MAX_ID_LENGTH = 256;
     static final int MAX_VERDICTS = 1000;
-    private static final StringSerializer KEYS = new StringSerializer();
+    private static final Listing<ListEscalationsResponse, UserEscalation> ESCALATION_LISTING = Listing.of(
+            ListEscalationsResponse::getEscalationsList, SafetyQueryGrpcService::keyOf,
+            (escalations, nextPageToken, servers) -> ListEscalationsResponse.newBuilder()
+                    .addAllEscalations(escalations).setNextPageToken(nextPageToken).addAllServers(servers).build());
 
-    private final StoreRouter router;
+    private final QueryEdge edge;
     private final ActivePolicySet policies;
 
-    public SafetyQueryGrpcService(StoreRouter router, ActivePolicySet policies) {
-        this.router = router;
+    public SafetyQueryGrpcService(QueryEdge edge, ActivePolicySet policies) {
+        this.edge = edge;
         this.policies = policies;
     }
 
@@ -82,96 +77,68 @@ public class SafetyQueryGrpcService implements SafetyQueryService {
 
     GetUserRiskResponse risk(GetUserRiskRequest request) {
         String userId = id("user_id", request.getUserId());
-        OptionalLong maxLag = maxLag(request.hasMaxLagRecords(), request.getMaxLagRecords());
-        GetUserRiskResponse answer = router.route(SafetyStores.RISK_STORE, userId, KEYS, maxLag,
-                reader -> {
-                    List<KeyValue<String, UserRiskWindow>> windows = reader.range(SafetyStores.RISK_STORE,
-                            UserWindowKey.first(userId), UserWindowKey.last(userId));
-                    if (windows.isEmpty()) {
-                        throw QueryErrors.notFound("no findings recorded for user_id '" + userId
-                                + "' in the retained windows");
-                    }
-                    GetUserRiskResponse.Builder response = GetUserRiskResponse.newBuilder()
-                            .setUserId(userId)
-                            .setMetadata(reader.metadata());
-                    for (KeyValue<String, UserRiskWindow> entry : windows) {
-                        UserRiskWindow window = entry.value;
-                        response.addWindows(RiskWindow.newBuilder()
-                                .setWindowStart(Timestamps.fromMillis(window.getWindowStartMs()))
-                                .setWindowEnd(Timestamps.fromMillis(window.getWindowEndMs()))
-                                .putAllFindingsByCategory(window.getFindingsByCategoryMap())
-                                .setFindingCount(window.getFindingCount())
-                                .setEscalated(window.getEscalated()));
-                    }
-                    return response.build();
-                },
-                (channel, deadline, headers) -> stub(channel, deadline, headers).getUserRisk(request));
-        return answer.toBuilder().setMetadata(answer.getMetadata().toBuilder().setReceivedBy(router.self())).build();
+        return edge.point(SafetyStores.RISK_STORE, userId, QueryEdge.maxLag(request.hasMaxLagRecords(), request.getMaxLagRecords()),
+                reader -> riskOf(reader, userId),
+                channel -> SafetyQueryServiceGrpc.newFutureStub(channel).getUserRisk(request));
+    }
+
+    private static GetUserRiskResponse riskOf(PartitionReader reader, String userId) {
+        List<KeyValue<String, UserRiskWindow>> windows = reader.range(SafetyStores.RISK_STORE,
+                UserWindowKey.first(userId), UserWindowKey.last(userId));
+        if (windows.isEmpty()) {
+            throw QueryErrors.notFound("no findings recorded for user_id '" + userId + "' in the retained windows");
+        }
+        GetUserRiskResponse.Builder response = GetUserRiskResponse.newBuilder().setUserId(userId).setMetadata(reader.metadata());
+        windows.forEach(entry -> response.addWindows(RiskWindow.newBuilder()
+                .setWindowStart(Timestamps.fromMillis(entry.value.getWindowStartMs()))
+                .setWindowEnd(Timestamps.fromMillis(entry.value.getWindowEndMs()))
+                .putAllFindingsByCategory(entry.value.getFindingsByCategoryMap())
+                .setFindingCount(entry.value.getFindingCount())
+                .setEscalated(entry.value.getEscalated())));
+        return response.build();
     }
 
     GetConversationVerdictsResponse verdicts(GetConversationVerdictsRequest request) {
         String conversationId = id("conversation_id", request.getConversationId());
         int limit = QueryErrors.requireRange("limit", request.getLimit(), 0, MAX_VERDICTS);
-        OptionalLong maxLag = maxLag(request.hasMaxLagRecords(), request.getMaxLagRecords());
-        GetConversationVerdictsResponse answer = router.route(SafetyStores.VERDICTS_STORE, conversationId, KEYS, maxLag,
-                reader -> {
-                    Optional<ConversationVerdicts> retained = reader.get(conversationId);
-                    if (retained.isEmpty()) {
-                        throw QueryErrors.notFound("no verdicts retained for conversation_id '" + conversationId + "'");
-                    }
-                    List<RetainedVerdict> all = retained.get().getVerdictsList();
-                    List<RetainedVerdict> recent = limit == 0 ? all : all.subList(Math.max(0, all.size() - limit), all.size());
-                    GetConversationVerdictsResponse.Builder response = GetConversationVerdictsResponse.newBuilder()
-                            .setConversationId(conversationId)
-                            .setMetadata(reader.metadata());
-                    recent.forEach(verdict -> response.addVerdicts(verdict.getVerdict()));
-                    return response.build();
-                },
-                (channel, deadline, headers) -> stub(channel, deadline, headers).getConversationVerdicts(request));
-        return answer.toBuilder().setMetadata(answer.getMetadata().toBuilder().setReceivedBy(router.self())).build();
+        return edge.point(SafetyStores.VERDICTS_STORE, conversationId,
+                QueryEdge.maxLag(request.hasMaxLagRecords(), request.getMaxLagRecords()),
+                reader -> verdictsOf(reader, conversationId, limit),
+                channel -> SafetyQueryServiceGrpc.newFutureStub(channel).getConversationVerdicts(request));
+    }
+
+    private static GetConversationVerdictsResponse verdictsOf(PartitionReader reader, String conversationId, int limit) {
+        List<RetainedVerdict> all = reader.<String, ConversationVerdicts>get(conversationId)
+                .orElseThrow(() -> QueryErrors.notFound("no verdicts retained for conversation_id '" + conversationId + "'"))
+                .getVerdictsList();
+        List<RetainedVerdict> recent = limit == 0 ? all : all.subList(Math.max(0, all.size() - limit), all.size());
+        GetConversationVerdictsResponse.Builder response = GetConversationVerdictsResponse.newBuilder()
+                .setConversationId(conversationId)
+                .setMetadata(reader.metadata());
+        recent.forEach(verdict -> response.addVerdicts(verdict.getVerdict()));
+        return response.build();
     }
 
     /** Answered locally: every instance reads the whole of safety.policies into its own set. */
     GetPolicySetResponse policySet() {
-        router.requireQueryable();
+        edge.requireQueryable();
         PolicySet set = policies.get();
         GetPolicySetResponse.Builder response = GetPolicySetResponse.newBuilder()
                 .setRevision(set.revision())
                 .addAllActive(set.activePolicies())
                 .addAllDisabled(set.disabled())
-                .setMetadata(ResponseMetadata.newBuilder()
-                        .setServedBy(router.self()).setReceivedBy(router.self()).setPartition(-1));
-        for (io.flywheel.safety.rules.RejectedPolicy skipped : set.skipped()) {
-            response.addSkipped(SkippedPolicy.newBuilder()
-                    .setPolicyId(skipped.policyId()).setReason(skipped.reason()).setOffset(skipped.offset()));
-        }
+                .setMetadata(edge.acrossPartitions());
+        set.skipped().forEach(skipped -> response.addSkipped(SkippedPolicy.newBuilder()
+                .setPolicyId(skipped.policyId()).setReason(skipped.reason()).setOffset(skipped.offset())));
         return response.build();
     }
 
     ListEscalationsResponse escalations(ListEscalationsRequest request) {
         KeysetPage page = KeysetPage.of(request.hasPage(), request.getPage());
-        List<StoreRouter.ServerAnswer<ListEscalationsResponse>> answers = router.fanOut(
-                () -> localEscalations(page),
-                (channel, deadline, headers) -> stub(channel, deadline, headers).listEscalations(request));
-        List<UserEscalation> all = new ArrayList<>();
-        ListEscalationsResponse.Builder response = ListEscalationsResponse.newBuilder();
-        for (StoreRouter.ServerAnswer<ListEscalationsResponse> answer : answers) {
-            answer.answer().ifPresent(part -> all.addAll(part.getEscalationsList()));
-            response.addServers(answer.outcome());
-        }
-        KeysetPage.Page<UserEscalation> cut = page.cut(all, SafetyQueryGrpcService::keyOf);
-        return response.addAllEscalations(cut.entries()).setNextPageToken(cut.nextPageToken()).build();
-    }
-
-    private ListEscalationsResponse localEscalations(KeysetPage page) {
-        List<UserEscalation> local = new ArrayList<>();
-        for (KeyValue<String, UserEscalation> entry
-                : router.<String, UserEscalation>activeRange(SafetyStores.ESCALATIONS_STORE, page.afterKey().orElse(null), null)) {
-            if (page.admits(entry.key)) {
-                local.add(entry.value);
-            }
-        }
-        return ListEscalationsResponse.newBuilder().addAllEscalations(page.shareOf(local, SafetyQueryGrpcService::keyOf)).build();
+        return edge.page(ESCALATION_LISTING, page,
+                () -> edge.<String, UserEscalation>activeRange(SafetyStores.ESCALATIONS_STORE, page.afterKey().orElse(null), null)
+                        .stream().map(entry -> entry.value).toList(),
+                channel -> SafetyQueryServiceGrpc.newFutureStub(channel).listEscalations(request));
     }
 
     /** The escalation's store key: user, then window start, so pages run user by user. */
@@ -185,19 +152,5 @@ public class SafetyQueryGrpcService implements SafetyQueryService {
             throw QueryErrors.invalidArgument(field + " must not contain control characters");
         }
         return value;
-    }
-
-    private static OptionalLong maxLag(boolean present, long value) {
-        if (!present) {
-            return OptionalLong.empty();
-        }
-        if (value < 0) {
-            throw QueryErrors.invalidArgument("max_lag_records must be 0 or more, got " + value);
-        }
-        return OptionalLong.of(value);
-    }
-
-    private static SafetyQueryServiceGrpc.SafetyQueryServiceBlockingStub stub(Channel channel, Deadline deadline, Metadata headers) {
-        return PeerChannels.forwarded(SafetyQueryServiceGrpc.newBlockingStub(channel), deadline, headers);
     }
 }
