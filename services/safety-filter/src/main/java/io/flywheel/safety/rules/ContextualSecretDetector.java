@@ -2,6 +2,7 @@ package io.flywheel.safety.rules;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
  * A random-looking token right after a word that names a secret: {@code api_key=…},
@@ -26,22 +27,51 @@ public final class ContextualSecretDetector implements Detector {
   static final int MIN_LENGTH = 20;
   static final int MAX_LENGTH = 4096;
 
-  private static final KeywordAutomaton WORDS = new KeywordAutomaton(CONTEXT_WORDS);
-
   @Override
   public List<Span> find(String text) {
-    List<Span> out = new ArrayList<>();
-    WORDS.scan(text, (s, e) -> {
-      if (Chars.isAsciiLetter(Chars.at(text, s - 1)) || Chars.isAsciiAlnum(Chars.at(text, e))) {
-        return;
+    List<Span> out = null;
+    // Only the chars that can follow a context word are inspected: '=' and ':' (after an optional
+    // closing quote and spaces) and a space after Bearer or token; prose has few of them.
+    for (int i = 0, n = text.length(); i < n; i++) {
+      char c = text.charAt(i);
+      if (c != '=' && c != ':' && c != ' ') {
+        continue;
       }
-      boolean spaceEnough = text.regionMatches(true, s, "bearer", 0, 6) || text.regionMatches(true, s, "token", 0, 5);
-      Span candidate = candidateAfter(text, e, spaceEnough);
+      int wordEnd = i;
+      if (c != ' ') {
+        while (wordEnd > 0 && (text.charAt(wordEnd - 1) == ' ' || text.charAt(wordEnd - 1) == '\t')) {
+          wordEnd--;
+        }
+        if (wordEnd > 0 && (text.charAt(wordEnd - 1) == '"' || text.charAt(wordEnd - 1) == '\'')) {
+          wordEnd--;
+        }
+      }
+      String word = contextWordEndingAt(text, wordEnd);
+      if (word == null || c == ' ' && !SPACE_ENOUGH.contains(word)) {
+        continue;
+      }
+      Span candidate = candidateAfter(text, wordEnd, SPACE_ENOUGH.contains(word));
       if (candidate != null && random(text, candidate.start(), candidate.end())) {
+        if (out == null) {
+          out = new ArrayList<>();
+        }
         out.add(candidate);
       }
-    });
-    return out.isEmpty() ? List.of() : Spans.normalize(out);
+    }
+    return out == null ? List.of() : Spans.normalize(out);
+  }
+
+  private static final Set<String> SPACE_ENOUGH = Set.of("bearer", "token");
+
+  /** The context word that ends at {@code end} and does not continue a longer word, or null. */
+  private static String contextWordEndingAt(String t, int end) {
+    for (String w : CONTEXT_WORDS) {
+      int s = end - w.length();
+      if (s >= 0 && t.regionMatches(true, s, w, 0, w.length()) && !Chars.isAsciiLetter(Chars.at(t, s - 1))) {
+        return w;
+      }
+    }
+    return null;
   }
 
   private static boolean isCandidateChar(char c) {
