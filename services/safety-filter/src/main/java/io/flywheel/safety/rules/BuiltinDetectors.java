@@ -13,12 +13,16 @@ public final class BuiltinDetectors {
   public BuiltinDetectors(DetectorSettings settings) {
     Map<String, Detector> m = new LinkedHashMap<>();
     m.put("email", new EmailDetector());
-    m.put("phone", new PhoneDetector(settings.phoneDefaultRegion(), settings.phoneMaxTries()));
+    m.put("phone", new PhoneDetector(settings.phoneDefaultRegion(), settings.phoneMaxTries(),
+        PhoneDetector.Strictness.POSSIBLE));
+    m.put("phone_strict", new PhoneDetector(settings.phoneDefaultRegion(), settings.phoneMaxTries(),
+        PhoneDetector.Strictness.VALID));
     m.put("payment_card", new PaymentCardDetector());
     m.put("iban", new IbanDetector());
     m.put("us_ssn", new UsSsnDetector());
     m.put("ip_address", new IpAddressDetector());
     m.put("secret_key", new SecretKeyDetector());
+    m.put("contextual_secret", new ContextualSecretDetector());
     m.put("jwt", new JwtDetector());
     m.put("private_key", new PrivateKeyDetector());
     m.put("prompt_injection", new KeywordDetector(PromptInjectionPhrases.phrases()));

@@ -6,8 +6,9 @@ import java.util.Map;
 
 /**
  * IBANs, electronic form ({@code DE89370400440532013000}) or printed in groups of four
- * ({@code DE89 3704 0044 0532 0130 00}): a known country code, that country's exact length,
- * check digits 02–98 and the ISO 7064 mod-97 check. Upper-case only, as IBANs are written.
+ * ({@code DE89 3704 0044 0532 0130 00}): a known country code, that country's exact length
+ * (24–28 chars for the countries outside the registry, {@link #NATIONAL_ONLY}), check digits 02–98
+ * and the ISO 7064 mod-97 check. Upper-case only, as IBANs are written.
  */
 public final class IbanDetector implements Detector {
 
@@ -37,6 +38,27 @@ public final class IbanDetector implements Detector {
       Map.entry("UA", 29), Map.entry("VA", 22), Map.entry("VG", 24), Map.entry("XK", 20),
       Map.entry("YE", 30));
 
+  /**
+   * Countries whose banks issue IBANs that the SWIFT registry does not list (yet): mostly the
+   * West and Central African monetary unions, Algeria, Iran, Morocco, Madagascar, Mozambique. Their
+   * published lengths differ between sources, so any length in [{@value #NATIONAL_MIN},
+   * {@value #NATIONAL_MAX}] is accepted; the mod-97 check still applies.
+   */
+  static final java.util.Set<String> NATIONAL_ONLY = java.util.Set.of("AO", "BF", "BJ", "CF", "CG", "CI", "CM",
+      "CV", "DZ", "GA", "GQ", "GW", "IR", "KM", "MA", "MG", "ML", "MZ", "NE", "SN", "TD", "TG");
+  static final int NATIONAL_MIN = 24;
+  static final int NATIONAL_MAX = 28;
+
+  private static int minLength(String country) {
+    Integer len = LENGTHS.get(country);
+    return len != null ? len : NATIONAL_ONLY.contains(country) ? NATIONAL_MIN : -1;
+  }
+
+  private static int maxLength(String country) {
+    Integer len = LENGTHS.get(country);
+    return len != null ? len : NATIONAL_ONLY.contains(country) ? NATIONAL_MAX : -1;
+  }
+
   @Override
   public List<Span> find(String text) {
     List<Span> out = new ArrayList<>();
@@ -48,8 +70,9 @@ public final class IbanDetector implements Detector {
         i++;
         continue;
       }
-      Integer len = LENGTHS.get(text.substring(i, i + 2));
-      if (len == null) {
+      String country = text.substring(i, i + 2);
+      int len = maxLength(country);
+      if (len < 0) {
         i++;
         continue;
       }
@@ -66,7 +89,7 @@ public final class IbanDetector implements Detector {
           break;
         }
       }
-      if (count == len && !Chars.isWordChar(Chars.at(text, j)) && valid(buf, len)) {
+      if (count >= minLength(country) && !Chars.isWordChar(Chars.at(text, j)) && valid(buf, count)) {
         out.add(new Span(i, j));
         i = j;
       } else {
@@ -86,8 +109,9 @@ public final class IbanDetector implements Detector {
 
   /** Validates an IBAN in electronic form (no spaces). */
   public static boolean isValid(String iban) {
-    Integer len = LENGTHS.get(iban.length() >= 2 ? iban.substring(0, 2) : "");
-    if (len == null || iban.length() != len) {
+    String country = iban.length() >= 2 ? iban.substring(0, 2) : "";
+    int len = iban.length();
+    if (minLength(country) < 0 || len < minLength(country) || len > maxLength(country)) {
       return false;
     }
     for (int k = 2; k < len; k++) {

@@ -2,6 +2,7 @@ package io.flywheel.safety.rules;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Payment card numbers (PANs): 12–19 digits, written plain or in the printed groupings
@@ -10,9 +11,14 @@ import java.util.List;
  * letter, a '+', a longer digit run or a decimal point is not a card. A run of groups that reads
  * as one printed number of 12–19 digits is judged as a whole (its first 16 digits are not a card
  * on their own); only a longer run is searched for a card followed by other numbers
- * ({@code 4111 1111 1111 1111 12 29}).
+ * ({@code 4111 1111 1111 1111 12 29}). A number labelled as another kind (IMEI, EAN, ISBN, order...)
+ * is not a card.
  */
 public final class PaymentCardDetector implements Detector {
+
+  /** Labels of other Luhn-checked or card-length numbers: IMEI 35…, EAN 40…, ISBN 978…. */
+  private static final Set<String> NOT_CARDS = Set.of("imei", "ean", "upc", "gtin", "isbn", "issn", "asin",
+      "tracking", "order", "invoice", "ticket", "serial", "sku");
 
   @Override
   public List<Span> find(String text) {
@@ -65,7 +71,7 @@ public final class PaymentCardDetector implements Detector {
     if (gi <= gEnd && wholeNumber(text, groups, gi, gEnd)) {
       // The run reads as one printed number: it is a card or not as a whole; a valid card
       // inside a longer printed number (e.g. 16 of 19 digits) is not a card.
-      if (isCardNumber(digitsOf(text, groups, gi, gEnd))) {
+      if (isCardNumber(digitsOf(text, groups, gi, gEnd)) && !NumberLabels.follows(text, groups.get(gi)[0], NOT_CARDS)) {
         out.add(new Span(groups.get(gi)[0], groups.get(gEnd)[1]));
       }
       return;
@@ -83,7 +89,9 @@ public final class PaymentCardDetector implements Detector {
         }
       }
       if (best >= 0) {
-        out.add(new Span(groups.get(gi)[0], groups.get(best)[1]));
+        if (!NumberLabels.follows(text, groups.get(gi)[0], NOT_CARDS)) {
+          out.add(new Span(groups.get(gi)[0], groups.get(best)[1]));
+        }
         gi = best + 1;
       } else {
         gi++;
@@ -199,10 +207,15 @@ public final class PaymentCardDetector implements Detector {
     if (p4 >= 3528 && p4 <= 3589 && sixteenToNineteen) {
       return "jcb";
     }
-    if (((p3 >= 300 && p3 <= 305) || p3 == 309 || p2 == 36 || p2 == 38 || p2 == 39) && len >= 14) {
+    // JCB's older ranges, still in BIN tables
+    if (len == 16 && (p4 >= 3088 && p4 <= 3094 || p4 >= 3096 && p4 <= 3102 || p4 >= 3112 && p4 <= 3120
+        || p4 == 3158 || p4 == 3159 || p4 >= 3337 && p4 <= 3349)) {
+      return "jcb";
+    }
+    if (((p3 >= 300 && p3 <= 305) || p3 == 309 || p2 == 36 || p2 == 38 || p2 == 39) && (len == 14 || len == 16)) {
       return "diners";
     }
-    if (p2 == 62 && sixteenToNineteen) {
+    if ((p2 == 62 || p4 >= 8100 && p4 <= 8171) && sixteenToNineteen) {
       return "unionpay";
     }
     if (p4 >= 2200 && p4 <= 2204 && sixteenToNineteen) {
@@ -210,6 +223,12 @@ public final class PaymentCardDetector implements Detector {
     }
     if (p4 == 5019 && len == 16) {
       return "dankort";
+    }
+    if (p6 == 600722 && len == 16) {
+      return "forbrugsforeningen";
+    }
+    if ((p4 == 6706 || p4 == 6709 || p4 == 6771) && sixteenToNineteen) {
+      return "laser";
     }
     switch (p4) {
       case 5018, 5020, 5038, 5893, 6304, 6759, 6761, 6762, 6763:

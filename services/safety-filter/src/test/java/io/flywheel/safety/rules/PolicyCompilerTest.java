@@ -45,7 +45,7 @@ class PolicyCompilerTest {
   @Test
   void rejectsUnknownBuiltinEmptyKeywordsAndMissingFields() {
     assertTrue(rejection(Policies.builtin("b", "credit_card", FLAG, BOTH))
-        .startsWith("unknown builtin detector 'credit_card' (known: email, iban, ip_address, jwt"));
+        .startsWith("unknown builtin detector 'credit_card' (known: contextual_secret, email, iban, ip_address, jwt"));
     assertEquals("keyword list is empty", rejection(Policies.keywords("k", "c", List.of(), FLAG, BOTH)));
     assertEquals("keyword list is empty", rejection(Policies.keywords("k", "c", List.of(" "), FLAG, BOTH)));
     assertEquals("action missing (FLAG, REDACT or BLOCK)",
