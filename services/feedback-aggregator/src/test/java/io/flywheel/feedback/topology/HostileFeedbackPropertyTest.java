@@ -10,13 +10,12 @@ import io.flywheel.events.v1.FeedbackEvent;
 import io.flywheel.events.v1.ModelRef;
 import io.flywheel.feedback.tally.CohortBuckets;
 import io.flywheel.feedback.tally.DriftDetector;
+import io.flywheel.model.DriverState;
 import io.flywheel.model.HostileInputs;
 import io.flywheel.model.ProtobufSerdes;
 import io.flywheel.model.Topics;
 import io.flywheel.runtime.deadletter.DeadLetterHeaders;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -24,7 +23,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.Random;
 import java.util.stream.LongStream;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -32,7 +30,6 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
@@ -66,7 +63,7 @@ class HostileFeedbackPropertyTest {
 
     @ParameterizedTest(name = "seed {0}")
     @MethodSource("seeds")
-    void hostileRecordsAreDeadLetteredOnceAndLeaveTheAggregatesOfValidOnesUnchanged(long seed) throws Exception {
+    void hostileRecordsAreDeadLetteredOnceAndLeaveTheAggregatesOfValidOnesUnchanged(long seed) {
         Random random = new Random(seed);
         List<Input> valid = new ArrayList<>();
         List<Input> mixed = new ArrayList<>();
@@ -142,19 +139,11 @@ class HostileFeedbackPropertyTest {
         return event.build();
     }
 
-    private static Outcome run(List<Input> inputs) throws Exception {
+    private static Outcome run(List<Input> inputs) {
         ProtobufSerdes serdes = ProtobufSerdes.withoutRegistry();
-        Properties props = new Properties();
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, SETTINGS.applicationId());
-        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        props.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0);
-        props.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, true);
-        // The driver flushes every store after every record: a RAM-backed folder makes that cheap.
-        Path ram = Path.of("/dev/shm");
-        Path stateDir = Files.isDirectory(ram) && Files.isWritable(ram)
-                ? Files.createTempDirectory(ram, "hostile-feedback") : Files.createTempDirectory("hostile-feedback");
-        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        try (TopologyTestDriver driver = new TopologyTestDriver(FeedbackTopology.build(SETTINGS, serdes), props, WALL_CLOCK)) {
+        try (DriverState state = new DriverState();
+             TopologyTestDriver driver = new TopologyTestDriver(FeedbackTopology.build(SETTINGS, serdes),
+                     state.properties(SETTINGS.applicationId()), WALL_CLOCK)) {
             TestInputTopic<byte[], byte[]> feedback = driver.createInputTopic(Topics.FEEDBACK_EVENTS.name(),
                     new ByteArraySerializer(), new ByteArraySerializer());
             for (Input input : inputs) {
@@ -168,10 +157,6 @@ class HostileFeedbackPropertyTest {
             Map<String, FeedbackAggregate> latest = new HashMap<>();
             aggregates.readKeyValuesToList().forEach(kv -> latest.put(kv.key, kv.value.toBuilder().clearUpdatedAt().build()));
             return new Outcome(latest, deadLetters.readRecordsToList());
-        } finally {
-            try (var paths = Files.walk(stateDir)) {
-                paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-            }
         }
     }
 

@@ -13,6 +13,7 @@ import io.flywheel.events.v1.SafetyTarget;
 import io.flywheel.events.v1.SafetyVerdict;
 import io.flywheel.events.v1.ScreenedCompletion;
 import io.flywheel.events.v1.UserEscalation;
+import io.flywheel.model.DriverState;
 import io.flywheel.model.HostileInputs;
 import io.flywheel.model.ProtobufSerdes;
 import io.flywheel.model.Topics;
@@ -21,19 +22,14 @@ import io.flywheel.safety.rules.DetectorSettings;
 import io.flywheel.safety.rules.EscalationRule;
 import io.flywheel.safety.rules.PolicySet;
 import io.flywheel.safety.rules.RejectedPolicy;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
@@ -46,7 +42,6 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.test.TestRecord;
@@ -79,7 +74,7 @@ class HostileInputPropertyTest {
 
     @ParameterizedTest(name = "seed {0}")
     @MethodSource("seeds")
-    void hostileCompletionsAreDeadLetteredOnceAndValidOnesScreenedAsAlone(long seed) throws IOException {
+    void hostileCompletionsAreDeadLetteredOnceAndValidOnesScreenedAsAlone(long seed) {
         Random random = new Random(seed);
         List<Input> valid = new ArrayList<>();
         List<Input> mixed = new ArrayList<>();
@@ -108,7 +103,7 @@ class HostileInputPropertyTest {
 
     @ParameterizedTest(name = "seed {0}")
     @MethodSource("seeds")
-    void hostilePoliciesAreSkippedAndLeaveTheValidSetAsItIs(long seed) throws IOException {
+    void hostilePoliciesAreSkippedAndLeaveTheValidSetAsItIs(long seed) {
         Random random = new Random(seed);
         List<Input> valid = new ArrayList<>();
         List<Input> mixed = new ArrayList<>();
@@ -203,19 +198,11 @@ class HostileInputPropertyTest {
         }
     }
 
-    private static Outputs run(Consumer<Map<String, TestInputTopic<byte[], byte[]>>> feed) throws IOException {
-        Properties props = new Properties();
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, SETTINGS.applicationId());
-        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        props.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0);
-        props.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, true);
-        // The driver flushes every store after every record: a RAM-backed folder makes that cheap.
-        Path ram = Path.of("/dev/shm");
-        Path stateDir = Files.isDirectory(ram) && Files.isWritable(ram)
-                ? Files.createTempDirectory(ram, "hostile-safety") : Files.createTempDirectory("hostile-safety");
-        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+    private static Outputs run(Consumer<Map<String, TestInputTopic<byte[], byte[]>>> feed) {
         ActivePolicySet active = new ActivePolicySet();
-        try (TopologyTestDriver driver = new TopologyTestDriver(SafetyTopology.build(SETTINGS, SERDES, active), props, WALL_CLOCK)) {
+        try (DriverState state = new DriverState();
+             TopologyTestDriver driver = new TopologyTestDriver(SafetyTopology.build(SETTINGS, SERDES, active),
+                     state.properties(SETTINGS.applicationId()), WALL_CLOCK)) {
             Map<String, TestInputTopic<byte[], byte[]>> inputs = Map.of(
                     Topics.LLM_COMPLETIONS.name(), driver.createInputTopic(Topics.LLM_COMPLETIONS.name(), new ByteArraySerializer(), new ByteArraySerializer()),
                     Topics.SAFETY_POLICIES.name(), driver.createInputTopic(Topics.SAFETY_POLICIES.name(), new ByteArraySerializer(), new ByteArraySerializer()));
@@ -228,10 +215,6 @@ class HostileInputPropertyTest {
             List<TestRecord<byte[], byte[]>> dead = driver.createOutputTopic(SafetyTopology.deadLetterTopic(SETTINGS).name(),
                     new ByteArrayDeserializer(), new ByteArrayDeserializer()).readRecordsToList();
             return new Outputs(byTopic, dead, active.get());
-        } finally {
-            try (var paths = Files.walk(stateDir)) {
-                paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-            }
         }
     }
 
