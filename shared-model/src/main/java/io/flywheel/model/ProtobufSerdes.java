@@ -32,6 +32,9 @@ public final class ProtobufSerdes {
         }
         Map<String, Object> config = new HashMap<>();
         config.put(SerdeConfig.AUTO_REGISTER_ARTIFACT, true);
+        // A schema already fetched stays usable while the registry is down (its cache would
+        // otherwise expire every check period and fail every record of a running service).
+        config.put(SerdeConfig.FAULT_TOLERANT_REFRESH, true);
         config.putAll(registryConfig);
         this.registryConfig = Map.copyOf(config);
         this.registryBacked = true;

@@ -13,6 +13,10 @@ public final class DeadLetterHeaders {
     public static final String ERROR_CLASS = "flywheel.dlq.error.class";
     public static final String ERROR_MESSAGE = "flywheel.dlq.error.message";
     public static final String APPLICATION_ID = "flywheel.dlq.application.id";
+    /** Set when a dead letter's value or key was cut to fit the producer's limit: the original length. */
+    public static final String VALUE_BYTES = "flywheel.dlq.value.bytes";
+    public static final String KEY_BYTES = "flywheel.dlq.key.bytes";
+    private static final int MAX_MESSAGE_CHARS = 2_000;
 
     private DeadLetterHeaders() {
     }
@@ -32,7 +36,8 @@ public final class DeadLetterHeaders {
         headers.add(SOURCE_PARTITION, utf8(source.map(m -> Integer.toString(m.partition())).orElse("-1")));
         headers.add(SOURCE_OFFSET, utf8(source.map(m -> Long.toString(m.offset())).orElse("-1")));
         headers.add(ERROR_CLASS, utf8(errorClass));
-        headers.add(ERROR_MESSAGE, utf8(message));
+        headers.add(ERROR_MESSAGE, utf8(message.length() <= MAX_MESSAGE_CHARS ? message
+                : message.substring(0, MAX_MESSAGE_CHARS) + "…"));
         headers.add(APPLICATION_ID, utf8(applicationId));
         return headers;
     }

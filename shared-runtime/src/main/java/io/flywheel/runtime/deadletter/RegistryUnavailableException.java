@@ -11,8 +11,9 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.common.errors.RetriableException;
 
 /**
- * The schema registry could not be reached while decoding: transient, so the record is retried
- * (the stream thread is replaced and resumes from the last commit), never dead-lettered.
+ * The schema registry could not be reached while decoding: transient, so the record is retried,
+ * never dead-lettered. The decode step first waits inside the task (bounded, see
+ * {@code DecodeProcessor}); only a longer outage reaches the uncaught-exception handler.
  */
 public class RegistryUnavailableException extends RetriableException {
 
@@ -22,6 +23,9 @@ public class RegistryUnavailableException extends RetriableException {
 
     /** True when a decoding failure was caused by the registry being unreachable or failing. */
     public static boolean isTransient(Throwable failure) {
+        if (RegistryAccessException.isCauseOf(failure)) {
+            return false;
+        }
         for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t instanceof ConnectException || t instanceof SocketTimeoutException
                     || t instanceof HttpTimeoutException || t instanceof UnknownHostException
@@ -38,7 +42,7 @@ public class RegistryUnavailableException extends RetriableException {
     }
 
     /** The HTTP status of a registry client error, found by name so no client type is bound here. */
-    private static Integer httpStatus(Throwable t) {
+    static Integer httpStatus(Throwable t) {
         for (String accessor : new String[] {"getStatus", "getResponseStatusCode"}) {
             try {
                 Object status = t.getClass().getMethod(accessor).invoke(t);

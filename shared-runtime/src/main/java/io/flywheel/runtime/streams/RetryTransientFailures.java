@@ -1,29 +1,46 @@
 package io.flywheel.runtime.streams;
 
+import io.flywheel.runtime.deadletter.RegistryAccessException;
 import io.flywheel.runtime.deadletter.RegistryUnavailableException;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.jboss.logging.Logger;
 
 /**
- * A registry outage replaces the stream thread (it resumes from the last commit, nothing is
- * dead-lettered); any other failure shuts the client down so health checks report it.
+ * The last resort after the decode step has waited out what it could: a registry outage that
+ * outlasts that wait replaces the stream thread (it resumes from the last commit, nothing is
+ * dead-lettered), with a back-off that doubles on each consecutive replacement up to 30 s, so
+ * a long outage costs a few thread replacements, not one a second. Refused registry credentials
+ * or TLS, and any other failure, shut the client down so health checks report it.
  */
 @ApplicationScoped
 public class RetryTransientFailures implements StreamsUncaughtExceptionHandler {
 
     private static final Logger LOG = Logger.getLogger(RetryTransientFailures.class);
-    private static final long BACKOFF_MS = 1_000;
+    static final long FIRST_BACKOFF_MS = 1_000;
+    static final long MAX_BACKOFF_MS = 30_000;
+    /** A replacement this long after the previous one starts the back-off again. */
+    private static final long CALM_MS = 120_000;
+
+    private long backoffMs = FIRST_BACKOFF_MS;
+    private long lastReplacedAtMs = Long.MIN_VALUE / 2;
 
     @Override
-    public StreamThreadExceptionResponse handle(Throwable exception) {
+    public synchronized StreamThreadExceptionResponse handle(Throwable exception) {
+        if (RegistryAccessException.isCauseOf(exception)) {
+            LOG.errorf("the schema registry refused this service (credentials or TLS); stopping: %s", exception.getMessage());
+            return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+        }
         if (RegistryUnavailableException.isCauseOf(exception)) {
-            LOG.warnf("schema registry unavailable, retrying from the last commit in %d ms: %s", BACKOFF_MS, exception.getMessage());
+            long now = System.currentTimeMillis();
+            backoffMs = now - lastReplacedAtMs > CALM_MS ? FIRST_BACKOFF_MS : Math.min(MAX_BACKOFF_MS, backoffMs * 2);
+            LOG.warnf("schema registry unavailable, retrying from the last commit in %d ms: %s", backoffMs, exception.getMessage());
             try {
-                Thread.sleep(BACKOFF_MS);
+                Thread.sleep(backoffMs);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+            lastReplacedAtMs = System.currentTimeMillis();
             return StreamThreadExceptionResponse.REPLACE_THREAD;
         }
         LOG.error("stream thread failed; shutting the client down", exception);

@@ -38,6 +38,10 @@ public interface SamplerConfig {
     @WithDefault("5m")
     Duration epoch();
 
+    /** An input whose created_at or occurred_at is further than this ahead of the wall clock is dead-lettered. */
+    @WithDefault("5m")
+    Duration maxClockSkew();
+
     /** Negative feedback this long after its completion was created pulls the completion in. */
     @WithDefault("30m")
     Duration boostWindow();
@@ -124,6 +128,7 @@ public interface SamplerConfig {
     }
 
     default SamplerSettings toSettings(String applicationId) {
-        return new SamplerSettings(applicationId, toPolicy(), partitions().orElse(Topics.CONVERSATION_PARTITIONS));
+        return new SamplerSettings(applicationId, toPolicy(), partitions().orElse(Topics.CONVERSATION_PARTITIONS),
+                maxClockSkew());
     }
 }

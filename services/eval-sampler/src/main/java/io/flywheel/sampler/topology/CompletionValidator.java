@@ -1,36 +1,40 @@
 package io.flywheel.sampler.topology;
 
-import io.flywheel.events.v1.Completion;
 import io.flywheel.events.v1.SafetyVerdict;
 import io.flywheel.events.v1.ScreenedCompletion;
+import io.flywheel.model.CompletionContract;
 import io.flywheel.runtime.deadletter.RecordValidator;
+import java.time.Duration;
 import java.util.Optional;
 
-/** What a screened completion must satisfy before the sampler can decide it; anything else is dead-lettered. */
+/**
+ * What a screened completion must satisfy before the sampler can decide it: the shared completion
+ * contract, a {@code created_at} (the sampler's event time), and a known verdict that is not BLOCK.
+ * Anything else is dead-lettered.
+ */
 public final class CompletionValidator implements RecordValidator<ScreenedCompletion> {
+
+    private final Duration maxClockSkew;
+
+    public CompletionValidator(Duration maxClockSkew) {
+        this.maxClockSkew = maxClockSkew;
+    }
 
     @Override
     public Optional<String> rejectReason(String key, ScreenedCompletion screened, long wallClockMs) {
         if (!screened.hasCompletion()) {
             return Optional.of("completion is missing");
         }
-        Completion completion = screened.getCompletion();
-        if (completion.getCompletionId().isBlank()) {
-            return Optional.of("completion.completion_id is empty");
-        }
-        if (!key.equals(completion.getConversationId())) {
-            return Optional.of("record key '" + key + "' is not the completion's conversation_id '"
-                    + completion.getConversationId() + "'");
-        }
-        if (!completion.hasModel() || completion.getModel().getName().isBlank()) {
-            return Optional.of("completion.model.name is empty: it names the stratum");
-        }
-        if (!completion.hasCreatedAt()) {
+        if (!screened.getCompletion().hasCreatedAt()) {
             return Optional.of("completion.created_at is missing: it is the sampler's event time");
         }
-        if (screened.getVerdict().getDecision() == SafetyVerdict.Decision.BLOCK) {
+        SafetyVerdict.Decision decision = screened.getVerdict().getDecision();
+        if (decision == SafetyVerdict.Decision.BLOCK) {
             return Optional.of("verdict is BLOCK: a blocked completion belongs in safety.quarantine, never in a sample");
         }
-        return Optional.empty();
+        if (decision == SafetyVerdict.Decision.UNRECOGNIZED) {
+            return Optional.of("verdict.decision " + screened.getVerdict().getDecisionValue() + " is not a known decision");
+        }
+        return CompletionContract.violation(key, screened.getCompletion(), "completion.", wallClockMs, maxClockSkew);
     }
 }

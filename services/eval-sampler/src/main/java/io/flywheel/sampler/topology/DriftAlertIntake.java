@@ -2,9 +2,11 @@ package io.flywheel.sampler.topology;
 
 import io.flywheel.events.v1.DriftAlert;
 import io.flywheel.model.AggregateKey;
+import io.flywheel.model.DriftAlertContract;
 import io.flywheel.runtime.deadletter.RegistryUnavailableException;
 import io.flywheel.sampler.sampling.DriftAlertBoard;
 import java.nio.charset.StandardCharsets;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -48,7 +50,7 @@ final class DriftAlertIntake implements Processor<byte[], byte[], Void, Void> {
     public void process(Record<byte[], byte[]> record) {
         try {
             apply(record);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | StackOverflowError e) {
             skip(record, e.getClass().getSimpleName() + ": " + e.getMessage());
         }
     }
@@ -67,8 +69,9 @@ final class DriftAlertIntake implements Processor<byte[], byte[], Void, Void> {
         if (alert == null) {
             return;
         }
-        if (!alert.hasModel() || alert.getModel().getName().isBlank()) {
-            skip(record, "alert has no model name");
+        Optional<String> violation = DriftAlertContract.violation(alert);
+        if (violation.isPresent()) {
+            skip(record, violation.get());
             return;
         }
         String key = DriftAlertBoard.keyOf(alert).encode();

@@ -69,10 +69,10 @@ public final class SamplerTopology {
 
         KStream<String, ScreenedCompletion> completions = DeadLetters.decode(builder, settings.applicationId(),
                 Topics.LLM_COMPLETIONS_SCREENED, serdes.valueDeserializer(ScreenedCompletion.class),
-                new CompletionValidator(), deadLetterTopic(settings));
+                new CompletionValidator(settings.maxClockSkew()), deadLetterTopic(settings));
         KStream<String, FeedbackEvent> feedback = DeadLetters.decode(builder, settings.applicationId(),
                 Topics.FEEDBACK_EVENTS, serdes.valueDeserializer(FeedbackEvent.class),
-                new FeedbackValidator(), deadLetterTopic(settings));
+                new FeedbackValidator(settings.maxClockSkew()), deadLetterTopic(settings));
 
         asMessages(completions).merge(asMessages(feedback), Named.as("sampler-inputs"))
                 .process(() -> new SamplingProcessor(settings), Named.as("sample"),

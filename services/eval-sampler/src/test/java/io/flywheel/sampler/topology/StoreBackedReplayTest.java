@@ -20,6 +20,7 @@ import io.flywheel.sampler.sampling.StratumKey;
 import io.flywheel.sampler.sampling.StratumSummary;
 import io.flywheel.state.v1.StratumTallyState;
 import io.flywheel.testkit.TopologyTestDrivers;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -109,8 +110,14 @@ class StoreBackedReplayTest {
                     new StringSerializer(), serdes.valueSerializer(ScreenedCompletion.class));
             TestInputTopic<String, FeedbackEvent> feedback = driver.createInputTopic(Topics.FEEDBACK_EVENTS.name(),
                     new StringSerializer(), serdes.valueSerializer(FeedbackEvent.class));
+            Instant wallClock = Instant.ofEpochMilli(T0);
             for (Message arrival : arrivals) {
                 Instant at = Instant.ofEpochMilli(timestampOf(arrival));
+                if (at.isAfter(wallClock)) {
+                    // Event times must not run ahead of the wall clock by more than the allowed skew.
+                    driver.advanceWallClockTime(Duration.between(wallClock, at));
+                    wallClock = at;
+                }
                 if (arrival instanceof ScreenedCompletion c) {
                     completions.pipeInput(c.getCompletion().getConversationId(), c, at);
                 } else {

@@ -15,12 +15,19 @@ import java.util.Optional;
  * larger feedback_id), whatever the arrival order; a clear at t removes both as of t and keeps
  * t, so an older vote arriving later cannot come back; a repeated feedback_id changes nothing;
  * regenerated, copied and reported are counted once per feedback_id.
+ *
+ * <p>The ledger remembers at most {@link #MAX_APPLIED_IDS} feedback ids. Past that cap votes and
+ * clears still apply (their effect depends on the stamp alone, so a repeat changes nothing), but
+ * further regenerated, copied and reported signals are not counted: a repeat of them could no
+ * longer be told from a new one, and one user cannot move a completion's counts without bound.
  */
 public final class VoteLedger {
 
     static final Comparator<FeedbackStamp> STAMP_ORDER = Comparator
             .comparingLong(FeedbackStamp::getOccurredAtMs)
             .thenComparing(FeedbackStamp::getFeedbackId);
+
+    public static final int MAX_APPLIED_IDS = 256;
 
     private final VoteLedgerState.Builder state;
 
@@ -51,7 +58,11 @@ public final class VoteLedger {
         if (state.getAppliedFeedbackIdsList().contains(event.getFeedbackId())) {
             return Optional.empty();
         }
-        state.addAppliedFeedbackIds(event.getFeedbackId());
+        if (state.getAppliedFeedbackIdsCount() < MAX_APPLIED_IDS) {
+            state.addAppliedFeedbackIds(event.getFeedbackId());
+        } else if (isCountedOnce(event)) {
+            return Optional.empty();
+        }
         FeedbackStamp stamp = FeedbackStamp.newBuilder()
                 .setOccurredAtMs(Timestamps.toMillis(event.getOccurredAt()))
                 .setFeedbackId(event.getFeedbackId())
@@ -68,6 +79,13 @@ public final class VoteLedger {
         }
         FeedbackAggregate built = delta.build();
         return FeedbackTally.isZero(built) ? Optional.empty() : Optional.of(built);
+    }
+
+    private static boolean isCountedOnce(FeedbackEvent event) {
+        return switch (event.getSignalCase()) {
+            case REGENERATED, COPIED, REPORTED -> true;
+            default -> false;
+        };
     }
 
     private void castThumb(FeedbackStamp stamp, int value, FeedbackAggregate.Builder delta) {

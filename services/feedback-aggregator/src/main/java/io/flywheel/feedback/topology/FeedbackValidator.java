@@ -1,13 +1,17 @@
 package io.flywheel.feedback.topology;
 
-import com.google.protobuf.util.Timestamps;
 import io.flywheel.events.v1.FeedbackEvent;
 import io.flywheel.model.FeedbackEventContract;
 import io.flywheel.runtime.deadletter.RecordValidator;
 import java.time.Duration;
 import java.util.Optional;
 
-/** What a feedback event must satisfy before it can move a count; anything else is dead-lettered. */
+/**
+ * What a feedback event must satisfy before it can move a count: the shared contract (its
+ * {@code occurred_at} and {@code completion_created_at} no further ahead than the allowed skew,
+ * since a future vote would win every later one), plus the user and model it is counted for and
+ * the completion time that names its cohort bucket. Anything else is dead-lettered.
+ */
 public final class FeedbackValidator implements RecordValidator<FeedbackEvent> {
 
     private final Duration maxClockSkew;
@@ -18,24 +22,11 @@ public final class FeedbackValidator implements RecordValidator<FeedbackEvent> {
 
     @Override
     public Optional<String> rejectReason(String key, FeedbackEvent event, long wallClockMs) {
-        Optional<String> contract = FeedbackEventContract.violation(key, event);
-        if (contract.isPresent()) {
-            return contract;
-        }
-        if (event.getUserId().isBlank()) {
-            return Optional.of("user_id is empty: votes are per completion and user");
-        }
-        if (!event.hasModel() || event.getModel().getName().isBlank()) {
-            return Optional.of("model.name is empty");
-        }
-        if (!event.hasCompletionCreatedAt()) {
-            return Optional.of("completion_created_at is missing: it names the cohort bucket");
-        }
-        long occurredAt = Timestamps.toMillis(event.getOccurredAt());
-        if (occurredAt > wallClockMs + maxClockSkew.toMillis()) {
-            return Optional.of("occurred_at " + Timestamps.toString(event.getOccurredAt()) + " is more than "
-                    + maxClockSkew + " in the future: it would win every later vote");
-        }
-        return Optional.empty();
+        return FeedbackEventContract.violation(key, event, wallClockMs, maxClockSkew)
+                .or(() -> event.getUserId().isBlank()
+                        ? Optional.of("user_id is empty: votes are per completion and user") : Optional.empty())
+                .or(() -> event.getModel().getName().isBlank() ? Optional.of("model.name is empty") : Optional.empty())
+                .or(() -> event.hasCompletionCreatedAt() ? Optional.empty()
+                        : Optional.of("completion_created_at is missing: it names the cohort bucket"));
     }
 }

@@ -129,4 +129,27 @@ class VoteLedgerTest {
             }
         }
     }
+
+    @Test
+    void pastTheIdCapVotesStillMoveByStampAndCountedOnceSignalsStop() {
+        List<FeedbackEvent> events = new ArrayList<>();
+        for (int i = 0; i < VoteLedger.MAX_APPLIED_IDS; i++) {
+            events.add(regenerated("r" + i, "c1", "u1", CREATED, T1));
+        }
+        events.add(regenerated("r-over", "c1", "u1", CREATED, T1));
+        FeedbackEvent up = thumb("f-up", "c1", "u1", CREATED, T2, true);
+        FeedbackEvent down = thumb("f-down", "c1", "u1", CREATED, T3, false);
+        events.addAll(List.of(up, down, up, down));
+        VoteLedgerState state = null;
+        FeedbackAggregate.Builder total = FeedbackTally.zeroDelta();
+        for (FeedbackEvent event : events) {
+            VoteLedger ledger = VoteLedger.of(state, event);
+            ledger.apply(event).ifPresent(delta -> FeedbackTally.add(total, delta));
+            state = ledger.state();
+        }
+        assertEquals(VoteLedger.MAX_APPLIED_IDS, state.getAppliedFeedbackIdsCount(), "the id list is capped");
+        assertEquals(VoteLedger.MAX_APPLIED_IDS, total.getRegenerations(), "the signal past the cap is not counted");
+        assertEquals(0, total.getThumbsUp());
+        assertEquals(1, total.getThumbsDown(), "repeated votes past the cap count once, by stamp");
+    }
 }

@@ -21,6 +21,10 @@ public interface SafetyConfig {
     @WithDefault("100")
     int maxFindings();
 
+    /** A completion whose created_at is further than this ahead of the wall clock is dead-lettered. */
+    @WithDefault("5m")
+    Duration maxClockSkew();
+
     interface Phone {
         /** CLDR region for phone numbers written without a country code (e.g. US, GB, DE). */
         @WithDefault("US")
@@ -59,6 +63,7 @@ public interface SafetyConfig {
         return new SafetySettings(applicationId,
                 new DetectorSettings(phone().defaultRegion(), phone().maxTries()),
                 new EscalationRule(escalation().window(), escalation().threshold()),
-                escalation().retention(), verdicts().perConversation(), verdicts().retention(), maxFindings());
+                escalation().retention(), verdicts().perConversation(), verdicts().retention(), maxFindings(),
+                maxClockSkew());
     }
 }

@@ -17,6 +17,10 @@ public final class PolicyCompiler {
   public static final int MAX_KEYWORDS = 10_000;
   public static final int MAX_KEYWORD_CHARS = 200;
   public static final int MAX_REGEX_CHARS = 2_000;
+  /** All keywords of one list together: bounds the automaton's memory (about one state per char). */
+  public static final int MAX_KEYWORD_LIST_CHARS = 200_000;
+  /** Counted repetitions multiply when nested ((a{100}){100} is 10,000 copies): bounds the RE2 program. */
+  public static final int MAX_REGEX_REPETITION = 1_000;
   private static final java.util.regex.Pattern ID = java.util.regex.Pattern.compile("[A-Za-z0-9._:-]{1,128}");
   private static final java.util.regex.Pattern CATEGORY = java.util.regex.Pattern.compile("[A-Za-z0-9_.-]{1,64}");
 
@@ -68,12 +72,22 @@ public final class PolicyCompiler {
         if (words.size() > MAX_KEYWORDS) {
           return new Rejected("keyword list has " + words.size() + " entries, at most " + MAX_KEYWORDS);
         }
+        long total = 0;
         for (String w : words) {
           if (w.length() > MAX_KEYWORD_CHARS) {
             return new Rejected("keyword longer than " + MAX_KEYWORD_CHARS + " chars: '" + w.substring(0, 40) + "...'");
           }
+          total += w.length();
         }
-        detector = new KeywordDetector(words);
+        if (total > MAX_KEYWORD_LIST_CHARS) {
+          return new Rejected("keyword list has " + total + " chars in all, at most " + MAX_KEYWORD_LIST_CHARS
+              + " (the automaton's memory grows with it)");
+        }
+        try {
+          detector = new KeywordDetector(words);
+        } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
+          return new Rejected("keyword list could not be compiled: " + e);
+        }
       }
       case REGEX -> {
         String re = p.getRegex();
@@ -83,12 +97,17 @@ public final class PolicyCompiler {
         if (re.length() > MAX_REGEX_CHARS) {
           return new Rejected("regex longer than " + MAX_REGEX_CHARS + " chars");
         }
+        long repetition = nestedRepetition(re);
+        if (repetition > MAX_REGEX_REPETITION) {
+          return new Rejected("regex repeats up to " + repetition + " times through nested counted repetitions, at most "
+              + MAX_REGEX_REPETITION);
+        }
         Pattern pattern;
         try {
           pattern = Pattern.compile(re);
         } catch (PatternSyntaxException e) {
           return new Rejected("regex does not compile as RE2: " + e.getMessage());
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
           return new Rejected("regex does not compile as RE2: " + e);
         }
         if (pattern.matcher("").find()) {
@@ -102,4 +121,48 @@ public final class PolicyCompiler {
     }
     return new Compiled(new CompiledRule(p, detector));
   }
+
+  /**
+   * The largest product of counted repetition bounds ({n}, {n,m}, {n,}) along one nesting path
+   * of groups: an upper bound on how often RE2 copies one atom into its program.
+   */
+  static long nestedRepetition(String re) {
+    java.util.ArrayDeque<long[]> frames = new java.util.ArrayDeque<>();
+    long[] frame = {1, 1}; // {largest factor in this group so far, factor of its last atom}
+    for (int i = 0; i < re.length(); i++) {
+      char c = re.charAt(i);
+      if (c == '(') {
+        frames.push(frame);
+        frame = new long[] {1, 1};
+      } else if (c == ')' && !frames.isEmpty()) {
+        long inner = frame[0];
+        frame = frames.pop();
+        frame[1] = inner;
+        frame[0] = Math.max(frame[0], inner);
+      } else if (c == '{' && REPEAT.matcher(re).region(i, re.length()).lookingAt()) {
+        java.util.regex.Matcher bound = REPEAT.matcher(re).region(i, re.length());
+        bound.lookingAt();
+        String upper = bound.group(2) == null || bound.group(2).isEmpty() ? bound.group(1) : bound.group(2);
+        frame[1] = Math.min(1L << 40, frame[1] * Math.max(1, Math.min(1 << 20, Long.parseLong(upper))));
+        frame[0] = Math.max(frame[0], frame[1]);
+        i = bound.end() - 1;
+      } else {
+        if (c == '\\') {
+          i++;
+        } else if (c == '[') {
+          int close = re.indexOf(']', i + 2);
+          i = close < 0 ? re.length() : close;
+        }
+        frame[1] = 1;
+      }
+    }
+    while (!frames.isEmpty()) {
+      long inner = frame[0];
+      frame = frames.pop();
+      frame[0] = Math.max(frame[0], inner);
+    }
+    return frame[0];
+  }
+
+  private static final java.util.regex.Pattern REPEAT = java.util.regex.Pattern.compile("\\{(\\d{1,9})(?:,(\\d{0,9}))?}");
 }

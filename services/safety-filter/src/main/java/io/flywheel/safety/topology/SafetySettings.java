@@ -2,6 +2,7 @@ package io.flywheel.safety.topology;
 
 import io.flywheel.safety.rules.DetectorSettings;
 import io.flywheel.safety.rules.EscalationRule;
+import io.flywheel.model.EventTime;
 import java.time.Duration;
 
 /**
@@ -14,10 +15,11 @@ import java.time.Duration;
  * @param verdictsPerConversation most recent verdicts kept per conversation
  * @param verdictRetention        how long (record time) a verdict is kept for the query API
  * @param maxFindings             findings listed per verdict; the rest are only counted
+ * @param maxClockSkew            a completion dated further than this ahead of the wall clock is dead-lettered
  */
 public record SafetySettings(String applicationId, DetectorSettings detectors, EscalationRule escalation,
                              Duration riskRetention, int verdictsPerConversation, Duration verdictRetention,
-                             int maxFindings) {
+                             int maxFindings, Duration maxClockSkew) {
 
     public static final String DEFAULT_APPLICATION_ID = "safety-filter";
 
@@ -30,6 +32,13 @@ public record SafetySettings(String applicationId, DetectorSettings detectors, E
         if (maxFindings < 1) {
             throw new IllegalArgumentException("max findings must be >= 1, was " + maxFindings);
         }
+        requirePositive("max clock skew", maxClockSkew);
+    }
+
+    public SafetySettings(String applicationId, DetectorSettings detectors, EscalationRule escalation,
+                          Duration riskRetention, int verdictsPerConversation, Duration verdictRetention, int maxFindings) {
+        this(applicationId, detectors, escalation, riskRetention, verdictsPerConversation, verdictRetention, maxFindings,
+                EventTime.DEFAULT_MAX_SKEW);
     }
 
     public static SafetySettings defaults() {

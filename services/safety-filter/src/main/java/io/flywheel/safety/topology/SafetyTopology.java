@@ -82,7 +82,7 @@ public final class SafetyTopology {
 
         TopicSpec<byte[]> deadLetters = deadLetterTopic(settings);
         KStream<String, Completion> completions = DeadLetters.decode(builder, settings.applicationId(),
-                Topics.LLM_COMPLETIONS, serdes.valueDeserializer(Completion.class), new CompletionValidator(), deadLetters);
+                Topics.LLM_COMPLETIONS, serdes.valueDeserializer(Completion.class), new CompletionValidator(settings.maxClockSkew()), deadLetters);
 
         String outputs = "safety-outputs-";
         Map<String, KStream<String, Message>> byKind = completions

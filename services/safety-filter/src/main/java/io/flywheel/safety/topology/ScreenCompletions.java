@@ -6,6 +6,7 @@ import io.flywheel.events.v1.Completion;
 import io.flywheel.events.v1.QuarantinedCompletion;
 import io.flywheel.events.v1.SafetyVerdict;
 import io.flywheel.events.v1.ScreenedCompletion;
+import io.flywheel.model.RecordLimits;
 import io.flywheel.runtime.deadletter.DeadLetterHeaders;
 import io.flywheel.safety.rules.Finding;
 import io.flywheel.safety.rules.PolicySet;
@@ -15,6 +16,7 @@ import io.flywheel.state.v1.RetainedVerdict;
 import io.flywheel.state.v1.UserFindings;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -30,9 +32,10 @@ import org.jboss.logging.Logger;
  * user's counted findings ({@link UserFindings}, keyed by user_id, for the shuffle); and keeps
  * the conversation's recent verdicts.
  *
- * <p>If screening itself throws (a detector bug), the completion is forwarded unchanged with
- * dead-letter headers, for the restricted DLQ: nothing unscreened travels on and the stream
- * keeps running. Such a completion gets no verdict.
+ * <p>If screening itself throws (a detector bug), or its output would exceed the producer's
+ * limit (redaction lengthens text), the completion is forwarded unchanged with dead-letter
+ * headers, for the restricted DLQ: nothing unscreened travels on and the stream keeps running.
+ * Such a completion gets no verdict.
  */
 final class ScreenCompletions implements Processor<String, Completion, String, Message> {
 
@@ -70,15 +73,24 @@ final class ScreenCompletions implements Processor<String, Completion, String, M
             return;
         }
         SafetyVerdict verdict = verdict(completion, screening, policies.revision(), context.currentSystemTimeMs());
-        context.forward(own(record).withValue(verdict));
+        Message passedOn;
         if (screening.decision() == SafetyVerdict.Decision.BLOCK) {
-            context.forward(own(record).withValue(QuarantinedCompletion.newBuilder().setCompletion(completion).setVerdict(verdict).build()));
+            passedOn = QuarantinedCompletion.newBuilder().setCompletion(completion).setVerdict(verdict).build();
         } else {
             Completion screened = screening.decision() == SafetyVerdict.Decision.REDACT
                     ? completion.toBuilder().setPromptText(screening.redactedPrompt()).setResponseText(screening.redactedResponse()).build()
                     : completion;
-            context.forward(own(record).withValue(ScreenedCompletion.newBuilder().setCompletion(screened).setVerdict(verdict).build()));
+            passedOn = ScreenedCompletion.newBuilder().setCompletion(screened).setVerdict(verdict).build();
         }
+        // Redaction lengthens text: what would not fit the producer's limit is dead-lettered before anything is written.
+        int outputBytes = passedOn.getSerializedSize() + record.key().length() * 3 + headerBytes(record);
+        if (outputBytes > RecordLimits.MAX_OUTPUT_BYTES) {
+            deadLetter(record, policies, new RecordTooLargeException("the " + passedOn.getDescriptorForType().getName()
+                    + " would be " + outputBytes + " bytes, above the output limit of " + RecordLimits.MAX_OUTPUT_BYTES));
+            return;
+        }
+        context.forward(own(record).withValue(verdict));
+        context.forward(own(record).withValue(passedOn));
         Map<String, Long> counts = settings.escalation().countsOf(screening.findings());
         if (!counts.isEmpty()) {
             long eventTime = completion.hasCreatedAt() && Timestamps.toMillis(completion.getCreatedAt()) > 0
@@ -108,6 +120,14 @@ final class ScreenCompletions implements Processor<String, Completion, String, M
             verdict.addFindings(finding.toProto());
         }
         return verdict.build();
+    }
+
+    private static int headerBytes(Record<String, Completion> record) {
+        int bytes = 0;
+        for (org.apache.kafka.common.header.Header header : record.headers()) {
+            bytes += header.key().length() * 3 + (header.value() == null ? 0 : header.value().length);
+        }
+        return bytes;
     }
 
     /** Each output gets its own copy of the input's headers: a serializer may add to them. */
@@ -145,9 +165,11 @@ final class ScreenCompletions implements Processor<String, Completion, String, M
     }
 
     private void deadLetter(Record<String, Completion> record, PolicySet policies, Throwable failure) {
-        LOG.errorf(failure, "screening completion %s failed under policy set %s; dead-lettered",
+        LOG.errorf(failure, "completion %s not screened under policy set %s; dead-lettered",
                 record.value().getCompletionId(), policies.revision());
-        String message = "screening failed under policy set " + policies.revision() + ": " + failure;
+        String message = failure instanceof RecordTooLargeException
+                ? failure.getMessage() + " (policy set " + policies.revision() + ")"
+                : "screening failed under policy set " + policies.revision() + ": " + failure;
         context.forward(record.<Message>withValue(record.value()).withHeaders(DeadLetterHeaders.stamp(
                 new RecordHeaders(record.headers().toArray()), context.recordMetadata(), settings.applicationId(),
                 failure.getClass().getName(), message)));

@@ -57,4 +57,26 @@ class PolicyCompilerTest {
     assertTrue(rejection(Policies.regex("", "c", "x", FLAG, BOTH)).startsWith("id must be"));
     assertTrue(rejection(Policies.regex("r", "bad category]", "x", FLAG, BOTH)).startsWith("category must be"));
   }
+
+  @Test
+  void refusesTooExpensivePoliciesBySizeBeforeCompiling() {
+    String word = "w".repeat(PolicyCompiler.MAX_KEYWORD_CHARS);
+    List<String> many = java.util.Collections.nCopies(PolicyCompiler.MAX_KEYWORD_LIST_CHARS / word.length() + 1, word);
+    assertTrue(rejection(Policies.keywords("k", "c", many, FLAG, BOTH)).startsWith("keyword list has 200200 chars in all"));
+    assertTrue(rejection(Policies.regex("r", "c", "((a{100}){100}){100}", FLAG, BOTH))
+        .startsWith("regex repeats up to 1000000 times"));
+    assertTrue(rejection(Policies.regex("r", "c", "x".repeat(PolicyCompiler.MAX_REGEX_CHARS + 1), FLAG, BOTH))
+        .startsWith("regex longer than"));
+  }
+
+  @Test
+  void nestedRepetitionMultipliesAlongOneNestingPathOnly() {
+    assertEquals(1, PolicyCompiler.nestedRepetition("ticket-[0-9]+"));
+    assertEquals(5, PolicyCompiler.nestedRepetition("ticket-[0-9]{5}"));
+    assertEquals(5, PolicyCompiler.nestedRepetition("a{2}b{5}"), "siblings do not multiply");
+    assertEquals(600, PolicyCompiler.nestedRepetition("(a{20}b){30}"));
+    assertEquals(40, PolicyCompiler.nestedRepetition("(x{2,40})"));
+    assertEquals(1, PolicyCompiler.nestedRepetition("\\{100\\}[{]"), "escaped and bracketed braces are literals");
+    assertTrue(PolicyCompiler.nestedRepetition("(((a{1000}){1000}){1000}){1000}") > PolicyCompiler.MAX_REGEX_REPETITION);
+  }
 }

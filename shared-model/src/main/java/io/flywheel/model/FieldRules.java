@@ -1,0 +1,69 @@
+package io.flywheel.model;
+
+import java.util.Map;
+import java.util.Optional;
+
+/** The field checks the contracts are made of; each answer names the field. */
+final class FieldRules {
+
+    private FieldRules() {
+    }
+
+    /** Present, not blank, within the id cap, no control characters (ids end up inside store keys). */
+    static Optional<String> requiredId(String field, String value) {
+        if (value.isBlank()) {
+            return Optional.of(field + " is empty");
+        }
+        return optionalId(field, value);
+    }
+
+    static Optional<String> optionalId(String field, String value) {
+        return capped(field, value, RecordLimits.MAX_ID_CHARS).or(() -> value.chars().anyMatch(Character::isISOControl)
+                ? Optional.of(field + " contains control characters") : Optional.empty());
+    }
+
+    static Optional<String> requiredName(String field, String value) {
+        return value.isBlank() ? Optional.of(field + " is empty") : capped(field, value, RecordLimits.MAX_NAME_CHARS);
+    }
+
+    static Optional<String> name(String field, String value) {
+        return capped(field, value, RecordLimits.MAX_NAME_CHARS);
+    }
+
+    static Optional<String> capped(String field, String value, int maxChars) {
+        return value.length() > maxChars
+                ? Optional.of(field + " is " + value.length() + " chars, above the cap of " + maxChars)
+                : Optional.empty();
+    }
+
+    static Optional<String> attributes(String field, Map<String, String> attributes) {
+        if (attributes.size() > RecordLimits.MAX_ATTRIBUTES) {
+            return Optional.of(field + " has " + attributes.size() + " entries, above the cap of " + RecordLimits.MAX_ATTRIBUTES);
+        }
+        for (Map.Entry<String, String> attribute : attributes.entrySet()) {
+            Optional<String> violation = name(field + " key", attribute.getKey())
+                    .or(() -> capped(field + "['" + attribute.getKey() + "']", attribute.getValue(),
+                            RecordLimits.MAX_ATTRIBUTE_VALUE_CHARS));
+            if (violation.isPresent()) {
+                return violation;
+            }
+        }
+        return Optional.empty();
+    }
+
+    static Optional<String> serializedSize(String what, int bytes) {
+        return bytes > RecordLimits.MAX_INPUT_BYTES
+                ? Optional.of(what + " is " + bytes + " bytes serialized, above the cap of " + RecordLimits.MAX_INPUT_BYTES)
+                : Optional.empty();
+    }
+
+    static Optional<String> key(String key, String field, String value) {
+        return key.equals(value) ? Optional.empty()
+                : Optional.of("record key '" + abbreviate(key) + "' is not the " + field + " '" + abbreviate(value) + "'");
+    }
+
+    /** Reasons quote values; a hostile value must not make the reason itself huge. */
+    static String abbreviate(String value) {
+        return value.length() <= 80 ? value : value.substring(0, 80) + "…(" + value.length() + " chars)";
+    }
+}
