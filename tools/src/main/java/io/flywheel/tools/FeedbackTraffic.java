@@ -19,6 +19,9 @@ import java.util.function.Supplier;
  * arrive late (their {@code occurred_at} is before events already sent) and a few are redelivered
  * with the same {@code feedback_id}, as at-least-once producers do. Deterministic for a seed and
  * a clock; event times never run ahead of the clock.
+ *
+ * <p>Longer than most classes here on purpose: the whole behaviour model of a feedback session (what
+ * users do, how often, in which order) stays in one place a reader can check against reality.
  */
 final class FeedbackTraffic {
 

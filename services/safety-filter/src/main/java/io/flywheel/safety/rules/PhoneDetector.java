@@ -32,6 +32,9 @@ import java.util.Set;
  * keeps at either end is trimmed. The matcher uses bounded patterns and stops after
  * {@code maxTries} candidates, so a hostile text cannot make it slow; numbers beyond that many
  * candidates in one text are not found.
+ *
+ * <p>Longer than most classes here on purpose: the written-like-a-phone rules and the negatives they
+ * guard against only make sense read together, next to the matcher they filter.
  */
 public final class PhoneDetector implements Detector {
 
