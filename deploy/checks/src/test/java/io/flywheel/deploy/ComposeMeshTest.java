@@ -96,6 +96,57 @@ class ComposeMeshTest {
     }
 
     @Test
+    void everyInstanceKeepsItsStateInAVolumeOfItsOwn() {
+        List<String> problems = new ArrayList<>();
+        COMPOSE.services.stream().flatMap(service -> service.mounts().values().stream().filter(v -> !v.isEmpty() && !v.startsWith("/")
+                        && !v.startsWith(".")).map(volume -> Map.entry(volume, service.name())))
+                .collect(Collectors.groupingBy(Map.Entry::getKey, LinkedHashMap::new, Collectors.mapping(Map.Entry::getValue, Collectors.toList())))
+                .forEach((volume, users) -> {
+                    if (users.size() > 1) {
+                        problems.add("volume " + volume + " is mounted by " + users + ": two instances cannot share one state folder");
+                    }
+                });
+        assertNone(problems);
+    }
+
+    @Test
+    void everyDependencyWaitsForWhatTheServiceNeeds() {
+        List<String> problems = new ArrayList<>();
+        for (Service service : COMPOSE.services) {
+            service.dependsOn().forEach((name, condition) -> {
+                Service dependency = COMPOSE.service(name);
+                boolean healthchecked = !dependency.healthcheck().isEmpty();
+                switch (condition) {
+                    case "service_healthy" -> {
+                        if (!healthchecked) {
+                            problems.add(service.name() + ": waits for " + name + " to be healthy, but it has no healthcheck");
+                        }
+                    }
+                    case "service_started" -> {
+                        if (healthchecked) {
+                            problems.add(service.name() + ": starts as soon as " + name + " starts; wait for service_healthy");
+                        }
+                    }
+                    case "service_completed_successfully" -> {
+                        if (dependency.restart() != null && !dependency.restart().equals("no")) {
+                            problems.add(service.name() + ": waits for " + name + " to complete, but " + name + " restarts ("
+                                    + dependency.restart() + "): its first failed exit already fails the start");
+                        }
+                    }
+                    default -> problems.add(service.name() + ": unknown depends_on condition " + condition);
+                }
+                if (!dependency.profiles().isEmpty() && !service.profiles().containsAll(dependency.profiles())) {
+                    problems.add(service.name() + ": depends on " + name + ", which runs only with profile(s) " + dependency.profiles());
+                }
+            });
+            if (configuration(service).isPresent() && !String.join(" ", service.healthcheck()).contains("/q/health/ready")) {
+                problems.add(service.name() + ": a Flywheel service needs a healthcheck on /q/health/ready, so others can wait for it");
+            }
+        }
+        assertNone(problems);
+    }
+
+    @Test
     void everyEnvironmentVariableIsOneTheImageReads() {
         List<String> problems = new ArrayList<>();
         for (Service service : COMPOSE.services) {
@@ -195,9 +246,11 @@ class ComposeMeshTest {
         return List.of();
     }
 
-    /** The configuration of a service built from a Flywheel service module. */
+    /** The configuration of a service that runs a Flywheel service module's image, built by itself or by another service. */
     private static Optional<ServiceConfiguration> configuration(Service service) {
-        return Optional.ofNullable(service.buildContext()).flatMap(ServiceModule::of).map(ServiceModule::configuration);
+        Optional<Service> builder = service.builds() ? Optional.of(service) : COMPOSE.services.stream()
+                .filter(other -> other.builds() && service.image() != null && service.image().equals(other.image())).findFirst();
+        return builder.map(Service::buildContext).flatMap(ServiceModule::of).map(ServiceModule::configuration);
     }
 
     /** The commands a healthcheck test runs: the executable of an exec form, the shell and each command word of a script. */
