@@ -19,10 +19,13 @@ import org.yaml.snakeyaml.Yaml;
  */
 final class ComposeFile {
 
-    /** One service; {@code mounts} maps a container path to the named volume mounted there. */
+    /**
+     * One service; {@code mounts} maps a container path to the named volume mounted there, {@code dependsOn} a
+     * service it waits for to the condition it waits for ({@code service_started} in the short form).
+     */
     record Service(String name, String image, Path buildContext, Path dockerfile, String pullPolicy,
                    Map<String, String> environment, Map<String, String> mounts, List<Integer> containerPorts,
-                   List<String> healthcheck) {
+                   List<String> healthcheck, Map<String, String> dependsOn, String restart, List<String> profiles) {
 
         boolean builds() {
             return buildContext != null;
@@ -67,7 +70,20 @@ final class ComposeFile {
         }
         return new Service(name, text(definition.get("image")), context, dockerfile, text(definition.get("pull_policy")),
                 environment(definition.get("environment")), mounts(definition.get("volumes")),
-                containerPorts(definition.get("ports")), healthcheck(definition.get("healthcheck")));
+                containerPorts(definition.get("ports")), healthcheck(definition.get("healthcheck")),
+                dependsOn(definition.get("depends_on")), text(definition.get("restart")),
+                definition.get("profiles") == null ? List.of() : ((List<?>) definition.get("profiles")).stream().map(String::valueOf).toList());
+    }
+
+    private static Map<String, String> dependsOn(Object dependsOn) {
+        Map<String, String> conditions = new LinkedHashMap<>();
+        if (dependsOn instanceof List<?> names) {
+            names.forEach(name -> conditions.put(String.valueOf(name), "service_started"));
+        } else if (dependsOn != null) {
+            map(dependsOn).forEach((name, spec) -> conditions.put(name,
+                    String.valueOf(map(spec).getOrDefault("condition", "service_started"))));
+        }
+        return conditions;
     }
 
     private static Map<String, String> environment(Object environment) {

@@ -1,22 +1,16 @@
 package io.flywheel.deploy;
 
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static io.flywheel.deploy.Checks.assertNone;
 
 import io.flywheel.deploy.ComposeFile.Service;
-import java.io.IOException;
-import java.io.Reader;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.Set;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -27,9 +21,8 @@ import org.junit.jupiter.api.Test;
  */
 class ComposeMeshTest {
 
-    private static final Path ROOT = repositoryRoot();
+    private static final Path ROOT = Checks.ROOT;
     private static final ComposeFile COMPOSE = ComposeFile.load(ROOT.resolve("docker-compose.yml"));
-    private static final Map<String, Optional<ServiceConfiguration>> CONFIGURATIONS = new LinkedHashMap<>();
     private static final Set<String> SHELL_BUILTINS = Set.of("exec", "exit", "test", "[", "echo", "printf", "read", "true", "false");
 
     @Test
@@ -97,6 +90,57 @@ class ComposeMeshTest {
                 if (!service.containerPorts().contains(Integer.parseInt(port))) {
                     problems.add(where(service, image) + "listens on " + port + ", but publishes " + service.containerPorts());
                 }
+            }
+        }
+        assertNone(problems);
+    }
+
+    @Test
+    void everyInstanceKeepsItsStateInAVolumeOfItsOwn() {
+        List<String> problems = new ArrayList<>();
+        COMPOSE.services.stream().flatMap(service -> service.mounts().values().stream().filter(v -> !v.isEmpty() && !v.startsWith("/")
+                        && !v.startsWith(".")).map(volume -> Map.entry(volume, service.name())))
+                .collect(Collectors.groupingBy(Map.Entry::getKey, LinkedHashMap::new, Collectors.mapping(Map.Entry::getValue, Collectors.toList())))
+                .forEach((volume, users) -> {
+                    if (users.size() > 1) {
+                        problems.add("volume " + volume + " is mounted by " + users + ": two instances cannot share one state folder");
+                    }
+                });
+        assertNone(problems);
+    }
+
+    @Test
+    void everyDependencyWaitsForWhatTheServiceNeeds() {
+        List<String> problems = new ArrayList<>();
+        for (Service service : COMPOSE.services) {
+            service.dependsOn().forEach((name, condition) -> {
+                Service dependency = COMPOSE.service(name);
+                boolean healthchecked = !dependency.healthcheck().isEmpty();
+                switch (condition) {
+                    case "service_healthy" -> {
+                        if (!healthchecked) {
+                            problems.add(service.name() + ": waits for " + name + " to be healthy, but it has no healthcheck");
+                        }
+                    }
+                    case "service_started" -> {
+                        if (healthchecked) {
+                            problems.add(service.name() + ": starts as soon as " + name + " starts; wait for service_healthy");
+                        }
+                    }
+                    case "service_completed_successfully" -> {
+                        if (dependency.restart() != null && !dependency.restart().equals("no")) {
+                            problems.add(service.name() + ": waits for " + name + " to complete, but " + name + " restarts ("
+                                    + dependency.restart() + "): its first failed exit already fails the start");
+                        }
+                    }
+                    default -> problems.add(service.name() + ": unknown depends_on condition " + condition);
+                }
+                if (!dependency.profiles().isEmpty() && !service.profiles().containsAll(dependency.profiles())) {
+                    problems.add(service.name() + ": depends on " + name + ", which runs only with profile(s) " + dependency.profiles());
+                }
+            });
+            if (configuration(service).isPresent() && !String.join(" ", service.healthcheck()).contains("/q/health/ready")) {
+                problems.add(service.name() + ": a Flywheel service needs a healthcheck on /q/health/ready, so others can wait for it");
             }
         }
         assertNone(problems);
@@ -176,11 +220,7 @@ class ComposeMeshTest {
             return COMPOSE.services.stream().filter(other -> other.builds() && service.image().equals(other.image())).findFirst()
                     .map(ComposeMeshTest::images).orElseGet(() -> List.of(ImageRecipe.pulled(service.image())));
         }
-        try (Stream<Path> siblings = Files.list(service.dockerfile().getParent())) {
-            return siblings.filter(f -> f.getFileName().toString().startsWith("Dockerfile")).sorted().map(ImageRecipe::parse).toList();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return ImageRecipe.beside(service.dockerfile());
     }
 
     /** What the container runs with: the image's ENV, overridden by the compose file's environment. */
@@ -206,21 +246,11 @@ class ComposeMeshTest {
         return List.of();
     }
 
-    /** The configuration of a service built from a Flywheel service module (one with a quarkus.application.name). */
+    /** The configuration of a service that runs a Flywheel service module's image, built by itself or by another service. */
     private static Optional<ServiceConfiguration> configuration(Service service) {
-        return CONFIGURATIONS.computeIfAbsent(service.name(), name -> {
-            Path properties = service.builds() ? service.buildContext().resolve("src/main/resources/application.properties") : null;
-            if (properties == null || !Files.exists(properties)) {
-                return Optional.empty();
-            }
-            Properties declared = new Properties();
-            try (Reader reader = Files.newBufferedReader(properties)) {
-                declared.load(reader);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            return Optional.ofNullable(declared.getProperty("quarkus.application.name")).map(ServiceConfiguration::of);
-        });
+        Optional<Service> builder = service.builds() ? Optional.of(service) : COMPOSE.services.stream()
+                .filter(other -> other.builds() && service.image() != null && service.image().equals(other.image())).findFirst();
+        return builder.map(Service::buildContext).flatMap(ServiceModule::of).map(ServiceModule::configuration);
     }
 
     /** The commands a healthcheck test runs: the executable of an exec form, the shell and each command word of a script. */
@@ -243,17 +273,5 @@ class ComposeMeshTest {
 
     private static String where(Service service, ImageRecipe image) {
         return service.name() + " (" + (image.file == null ? image.base.reference() : ROOT.relativize(image.file)) + "): ";
-    }
-
-    private static void assertNone(List<String> problems) {
-        assertTrue(problems.isEmpty(), () -> problems.size() + " problem(s):\n  " + String.join("\n  ", problems));
-    }
-
-    private static Path repositoryRoot() {
-        Path directory = Path.of("").toAbsolutePath();
-        while (!Files.exists(directory.resolve("docker-compose.yml"))) {
-            directory = directory.getParent();
-        }
-        return directory;
     }
 }

@@ -8,9 +8,11 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * What a Dockerfile leaves in its final image: the base, the user it runs as, its environment, its entrypoint,
@@ -19,6 +21,7 @@ import java.util.regex.Pattern;
  */
 final class ImageRecipe {
 
+    private static final Pattern MAX_HEAP = Pattern.compile("-Xmx(\\d+)([kKmMgG]?)");
     private static final Pattern JSON_STRING = Pattern.compile("\"((?:[^\"\\\\]|\\\\.)*)\"");
 
     final Path file;
@@ -44,6 +47,15 @@ final class ImageRecipe {
         return recipe;
     }
 
+    /** The recipe and every other Dockerfile* in its folder (JVM and native), parsed. */
+    static List<ImageRecipe> beside(Path dockerfile) {
+        try (Stream<Path> siblings = Files.list(dockerfile.getParent())) {
+            return siblings.filter(f -> f.getFileName().toString().startsWith("Dockerfile")).sorted().map(ImageRecipe::parse).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     static ImageRecipe parse(Path dockerfile) {
         ImageRecipe recipe = new ImageRecipe(dockerfile);
         for (String instruction : instructions(dockerfile)) {
@@ -51,6 +63,29 @@ final class ImageRecipe {
             recipe.apply(parts[0].toUpperCase(), parts.length > 1 ? parts[1].trim() : "");
         }
         return recipe;
+    }
+
+    /**
+     * The heap limit of the process, in bytes, from the last {@code -Xmx} of the entrypoint's arguments or of the
+     * launcher's option variables in {@code environment} (the image's ENV with any overrides).
+     */
+    Optional<Long> maxHeapBytes(Map<String, String> environment) {
+        List<String> arguments = new ArrayList<>(entrypoint);
+        launcherVariables().stream().filter(name -> name.startsWith("JAVA_OPTS")).sorted()
+                .forEach(name -> arguments.addAll(words(environment.getOrDefault(name, ""))));
+        Long heap = null;
+        for (String argument : arguments) {
+            Matcher matcher = MAX_HEAP.matcher(argument);
+            if (matcher.matches()) {
+                heap = Long.parseLong(matcher.group(1)) << switch (matcher.group(2).toLowerCase()) {
+                    case "k" -> 10;
+                    case "m" -> 20;
+                    case "g" -> 30;
+                    default -> 0;
+                };
+            }
+        }
+        return Optional.ofNullable(heap);
     }
 
     /** The variables the entrypoint reads beside the application's own: the launcher's, when it is the entrypoint. */
