@@ -15,12 +15,12 @@ import java.util.regex.Pattern;
  * then {@code JAVA_HOME} if it is 21+, then this JVM if it is 21+, then {@code /usr/lib/jvm/*}.
  * The launcher script {@code tools/flywheel-local} applies the same order.
  */
-final class Java21 {
+public final class Java21 {
 
     static final int MINIMUM = 21;
     private static final Pattern JAVA_VERSION = Pattern.compile("^JAVA_VERSION=\"?(\\d+)", Pattern.MULTILINE);
 
-    static Path executable() {
+    public static Path executable() {
         List<String> tried = new ArrayList<>();
         String explicit = System.getenv("FLYWHEEL_JAVA21_HOME");
         if (explicit != null && !explicit.isBlank()) {

@@ -60,6 +60,17 @@ public final class Workload implements Iterator<Planned> {
         }
     }
 
+    /** Every (model name, model version, prompt version) the workload uses. */
+    public static List<String[]> modelKeys() {
+        List<String[]> keys = new ArrayList<>();
+        for (String[] model : MODELS) {
+            for (String prompt : PROMPTS) {
+                keys.add(new String[] {model[0], model[1], prompt});
+            }
+        }
+        return keys;
+    }
+
     public Workload(WorkloadSpec spec) {
         this.spec = spec;
         this.random = new SplittableRandom(spec.seed());
