@@ -107,17 +107,17 @@ public final class Chaos implements Runnable {
             log("no live instance of " + service + " to kill");
             return;
         }
-        Mesh.Instance victim = alive.get(random.nextInt(alive.size()));
+        // Prefer a member that is running (ready) over one still starting from an earlier kill.
+        List<Mesh.Instance> ready = alive.stream().filter(mesh::isReady).toList();
+        List<Mesh.Instance> candidates = ready.isEmpty() ? alive : ready;
+        Mesh.Instance victim = candidates.get(random.nextInt(candidates.size()));
         long pid = victim.process().pid();
         victim.process().kill();
         killsDone++;
-        log("SIGKILL " + victim.label() + " (pid " + pid + ")");
+        log("SIGKILL " + victim.label() + " (pid " + pid + (ready.contains(victim) ? ", running" : ", still starting") + ")");
         Thread.sleep(1000 + random.nextInt(4000));
         victim.process().start();
         log("restarted " + victim.label() + " (pid " + victim.process().pid() + ")");
-        // The next kill comes only after this instance rejoined, so kills never stack up unseen.
-        mesh.awaitReady(victim, Duration.ofMinutes(3));
-        log(victim.label() + " ready");
     }
 
     private void restartBroker() throws Exception {
@@ -125,7 +125,7 @@ public final class Chaos implements Runnable {
         log("SIGKILL broker");
         Thread.sleep(2000);
         mesh.broker().start();
-        mesh.awaitBroker(Duration.ofMinutes(2));
+        mesh.awaitBroker(Duration.ofMinutes(6));
         brokerRestarts++;
         log("broker restarted and listening");
     }

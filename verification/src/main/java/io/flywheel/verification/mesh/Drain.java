@@ -24,13 +24,25 @@ public final class Drain {
     }
 
     /** Returns how long draining took; throws with the remaining lag if it did not finish in time. */
-    public static Duration await(String bootstrapServers, Duration quiet, Duration timeout) throws Exception {
+    public static Duration await(Mesh mesh, Duration quiet, Duration timeout) throws Exception {
+        String bootstrapServers = mesh.bootstrapServers();
         long start = System.nanoTime();
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
             Map<TopicPartition, Long> lastEnds = Map.of();
             long quietSince = System.nanoTime();
             String lag = "";
+            long failedSince = -1;
             while (System.nanoTime() - start < timeout.toNanos()) {
+                // A service whose every instance failed (a poison pill) will never drain: say so early.
+                String failed = mesh.failedServices();
+                if (failed.isEmpty()) {
+                    failedSince = -1;
+                } else if (failedSince < 0) {
+                    failedSince = System.nanoTime();
+                } else if (System.nanoTime() - failedSince > Duration.ofSeconds(90).toNanos()) {
+                    throw new IllegalStateException("the mesh cannot drain: no live instance of " + failed
+                            + " for 90 s (see their logs); lag: " + inputLag(admin, endOffsets(admin)));
+                }
                 Map<TopicPartition, Long> ends = endOffsets(admin);
                 if (!ends.equals(lastEnds)) {
                     lastEnds = ends;

@@ -240,6 +240,35 @@ public final class Mesh implements AutoCloseable {
         return new Instance(service, index, port, process);
     }
 
+    /** Services none of whose instances is alive and live (Kafka Streams not in ERROR), as text; empty when all are. */
+    public String failedServices() {
+        StringBuilder failed = new StringBuilder();
+        for (String service : SERVICES) {
+            boolean live = instances.stream().filter(i -> i.service().equals(service)).anyMatch(i -> answers(i, "/q/health/live"));
+            if (!live) {
+                failed.append(service).append(' ');
+            }
+        }
+        return failed.toString().trim();
+    }
+
+    private boolean answers(Instance instance, String path) {
+        try {
+            return instance.process().alive() && http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + instance.port()
+                    + path)).timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** Whether the instance answers ready now (Kafka Streams has reached RUNNING and not failed). */
+    public boolean isReady(Instance instance) {
+        return answers(instance, "/q/health/ready");
+    }
+
     public void awaitReady(Instance instance, Duration timeout) throws InterruptedException {
         awaitHttp(instance.process(), URI.create("http://127.0.0.1:" + instance.port() + "/q/health/ready"), timeout);
     }

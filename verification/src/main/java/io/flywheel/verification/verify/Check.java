@@ -21,6 +21,18 @@ public final class Check {
         this.name = name;
     }
 
+    /** A check of the run itself (it drained, the chaos driver did its work): one expected outcome. */
+    public static Check ofRun(String name, String failure) {
+        Check check = new Check(name);
+        check.expected = 1;
+        if (failure == null) {
+            check.matched = 1;
+        } else {
+            check.wrong(failure);
+        }
+        return check;
+    }
+
     public boolean passed() {
         return lost == 0 && duplicated == 0 && wrong == 0 && unexpected == 0;
     }
