@@ -7,6 +7,7 @@ import io.flywheel.verification.mesh.Drain;
 import io.flywheel.verification.mesh.Generator;
 import io.flywheel.verification.mesh.Mesh;
 import io.flywheel.verification.mesh.OutputReader;
+import io.flywheel.verification.mesh.Supervisor;
 import io.flywheel.verification.verify.Check;
 import io.flywheel.verification.verify.Expectations;
 import io.flywheel.verification.verify.Report;
@@ -91,6 +92,10 @@ public final class ChaosRun implements Callable<Integer> {
             Chaos chaos = new Chaos(mesh, kills, Duration.ofMillis(events * 1000 / rate), seed, sentAll::get);
             Thread chaosThread = new Thread(chaos, "chaos");
             chaosThread.start();
+            Supervisor supervisor = new Supervisor(mesh);
+            Thread supervisorThread = new Thread(supervisor, "supervisor");
+            supervisorThread.setDaemon(true);
+            supervisorThread.start();
             QueryProbe probe = noQueries ? null : new QueryProbe(mesh);
             if (probe != null) {
                 probe.start();
@@ -108,7 +113,7 @@ public final class ChaosRun implements Callable<Integer> {
             if (chaos.failure() != null) {
                 throw new IllegalStateException("the chaos driver failed", chaos.failure());
             }
-            chaos.killOneOfEachForGood();
+            chaos.killOneOfEachForGood(supervisor);
             String drainFailure = null;
             try {
                 Duration drained = Drain.await(mesh, Duration.ofSeconds(15), Duration.ofMinutes(20));
@@ -122,7 +127,10 @@ public final class ChaosRun implements Callable<Integer> {
                 probe.stop();
                 probe.outcomes().forEach(report::queryOutcome);
             }
+            supervisor.stop();
             report.fact("service kills (SIGKILL)", chaos.kills() + " (incl. one per service for good at the end)");
+            report.fact("restarts after ERROR (platform)", supervisor.restarts().size());
+            supervisor.restarts().forEach(line -> report.event("supervisor " + line));
             report.fact("broker restarts (SIGKILL)", chaos.brokerRestarts());
             chaos.timeline().forEach(report::event);
 

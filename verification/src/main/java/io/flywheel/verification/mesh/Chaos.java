@@ -131,7 +131,7 @@ public final class Chaos implements Runnable {
     }
 
     /** Kills one instance of every service for good: the survivors must finish the work alone. */
-    public List<Mesh.Instance> killOneOfEachForGood() throws InterruptedException {
+    public List<Mesh.Instance> killOneOfEachForGood(Supervisor supervisor) throws InterruptedException {
         List<Mesh.Instance> killed = new ArrayList<>();
         for (String service : Mesh.SERVICES) {
             List<Mesh.Instance> alive = mesh.instances().stream().filter(i -> i.service().equals(service) && i.process().alive()).toList();
@@ -139,6 +139,7 @@ public final class Chaos implements Runnable {
                 continue;
             }
             Mesh.Instance victim = alive.get(random.nextInt(alive.size()));
+            supervisor.retire(victim);
             victim.process().kill();
             killsDone++;
             killed.add(victim);

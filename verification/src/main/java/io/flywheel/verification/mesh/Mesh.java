@@ -127,6 +127,25 @@ public final class Mesh implements AutoCloseable {
         return repo.resolve("services").resolve(service).resolve("target/quarkus-app/quarkus-run.jar");
     }
 
+    /** A copy of the packaged app in the run directory: a rebuild during the run cannot pull it from under an instance. */
+    private Path copyOfApp(String service) throws IOException {
+        Path source = serviceJar(service).getParent();
+        Path target = runDir.resolve("apps").resolve(service);
+        if (!Files.exists(target)) {
+            try (var paths = Files.walk(source)) {
+                for (Path path : (Iterable<Path>) paths::iterator) {
+                    Path copy = target.resolve(source.relativize(path).toString());
+                    if (Files.isDirectory(path)) {
+                        Files.createDirectories(copy);
+                    } else {
+                        Files.copy(path, copy);
+                    }
+                }
+            }
+        }
+        return target.resolve("quarkus-run.jar");
+    }
+
     private Path toolsJar() {
         return repo.resolve("tools/target/flywheel-tools.jar");
     }
@@ -235,7 +254,7 @@ public final class Mesh implements AutoCloseable {
         MeshProcess process = new MeshProcess(label, List.of(java, "-Xmx384m", "-XX:+UseSerialGC",
                 // C1 only: restarts under chaos dominate, and six JVMs compiling with C2 starve two cores.
                 "-XX:TieredStopAtLevel=1", "-jar",
-                serviceJar(service).toString()), env, runDir);
+                copyOfApp(service).toString()), env, runDir);
         process.start();
         return new Instance(service, index, port, process);
     }
@@ -250,6 +269,19 @@ public final class Mesh implements AutoCloseable {
             }
         }
         return failed.toString().trim();
+    }
+
+    /** The HTTP status of the liveness check, or -1 when the instance does not answer (starting, dead). */
+    public int liveness(Instance instance) {
+        try {
+            return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + instance.port() + "/q/health/live"))
+                    .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
     }
 
     private boolean answers(Instance instance, String path) {
