@@ -201,7 +201,7 @@ public final class Mesh implements AutoCloseable {
         run.addAll(List.of("kafka.Kafka", properties.toString()));
         broker = new MeshProcess("kafka", run, Map.of(), runDir);
         broker.start();
-        awaitBroker(Duration.ofSeconds(90));
+        awaitBroker(Duration.ofMinutes(5));
     }
 
     /** Waits until the broker accepts connections again (after a start or a restart). */

@@ -79,7 +79,7 @@ class SamplerMeshIT {
         try {
             var viaA = SamplerQueryServiceGrpc.newBlockingStub(channelA);
             var viaB = SamplerQueryServiceGrpc.newBlockingStub(channelB);
-            instanceB.awaitReady(Duration.ofSeconds(120));
+            instanceB.awaitReady(Duration.ofMinutes(5));
             QueryReadiness.await(() -> viaB.listStrata(ListStrataRequest.getDefaultInstance()), Duration.ofSeconds(60));
             Eventually.holds(() -> viaA.listStrata(ListStrataRequest.getDefaultInstance()).getServersCount() == 2, Duration.ofSeconds(90));
 
