@@ -153,13 +153,13 @@ final class QueryProbe {
     }
 
     private interface Ask {
-        void ask(ManagedChannel channel) throws Exception;
+        void ask() throws Exception;
     }
 
     private void loop(Ask ask) {
         while (running) {
             try {
-                ask.ask(null);
+                ask.ask();
                 Thread.sleep(200);
             } catch (InterruptedException e) {
                 return;
@@ -187,7 +187,7 @@ final class QueryProbe {
         return key.getModelName() + "/" + key.getModelVersion() + "/" + key.getPromptVersion();
     }
 
-    private void askAggregator(ManagedChannel ignored) {
+    private void askAggregator() {
         ManagedChannel channel = channel("feedback-aggregator");
         if (channel == null) {
             return;
@@ -259,7 +259,7 @@ final class QueryProbe {
         }
     }
 
-    private void askSafety(ManagedChannel ignored) {
+    private void askSafety() {
         ManagedChannel channel = channel("safety-filter");
         if (channel == null) {
             return;
@@ -291,7 +291,7 @@ final class QueryProbe {
         }
     }
 
-    private void askSampler(ManagedChannel ignored) {
+    private void askSampler() {
         ManagedChannel channel = channel("eval-sampler");
         if (channel == null) {
             return;
