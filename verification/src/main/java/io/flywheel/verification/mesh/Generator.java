@@ -40,6 +40,24 @@ public final class Generator {
         return acknowledged.get();
     }
 
+    /**
+     * Serializes through the registry, waiting out a registry that cannot answer (its storage is
+     * the broker: it fails while the broker restarts), as a product backend would.
+     */
+    private static byte[] serialize(ProtobufKafkaSerializer<Message> serializer, Planned record) throws InterruptedException {
+        long deadline = System.nanoTime() + 600_000_000_000L;
+        while (true) {
+            try {
+                return serializer.serialize(record.topic(), record.message());
+            } catch (RuntimeException registryUnavailable) {
+                if (System.nanoTime() > deadline) {
+                    throw registryUnavailable;
+                }
+                Thread.sleep(1000);
+            }
+        }
+    }
+
     /** Sends every record at {@code ratePerSecond}; throws if any record could not be written. */
     public void send(Iterator<Planned> workload, int ratePerSecond) throws Exception {
         Map<String, Object> config = Map.of(
@@ -56,7 +74,7 @@ public final class Generator {
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer())) {
             while (workload.hasNext()) {
                 Planned record = workload.next();
-                byte[] value = record.raw() != null ? record.raw() : serializer.serialize(record.topic(), record.message());
+                byte[] value = record.raw() != null ? record.raw() : serialize(serializer, record);
                 ProducerRecord<byte[], byte[]> out = new ProducerRecord<>(record.topic(), null,
                         record.key() == null ? null : record.key().getBytes(StandardCharsets.UTF_8), value);
                 out.headers().add(Planned.RECORD_HEADER, record.recordId().getBytes(StandardCharsets.UTF_8));
