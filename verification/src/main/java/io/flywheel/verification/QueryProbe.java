@@ -323,57 +323,66 @@ final class QueryProbe {
         }
     }
 
-    /** Watches one model key at a time; reconnects elsewhere when the stream breaks, and never accepts a step back. */
+    /**
+     * Watches one model key through one stream at a time; when it breaks, reconnects to a live
+     * instance. Within a stream the monotone counters must never fall; a new stream's snapshot must
+     * not fall below what the previous stream had already delivered.
+     */
     private void watch() {
         String[] k = Workload.modelKeys().get(0);
         ModelKey key = ModelKey.newBuilder().setModelName(k[0]).setModelVersion(k[1]).setPromptVersion(k[2]).build();
-        AtomicLong last = new AtomicLong(-1);
+        long seen = -1;
         while (running) {
             ManagedChannel channel = channel("feedback-aggregator");
             if (channel == null) {
                 sleep(500);
                 continue;
             }
-            Object done = new Object();
-            boolean[] ended = {false};
-            FeedbackQueryServiceGrpc.newStub(channel).watchKey(WatchKeyRequest.newBuilder().setKey(key).build(), new StreamObserver<>() {
-                @Override
-                public void onNext(WatchKeyEvent event) {
+            java.util.concurrent.BlockingQueue<Object> events = new java.util.concurrent.LinkedBlockingQueue<>();
+            io.grpc.Context.CancellableContext context = io.grpc.Context.current().withCancellation();
+            context.run(() -> FeedbackQueryServiceGrpc.newStub(channel).watchKey(WatchKeyRequest.newBuilder().setKey(key).build(),
+                    new StreamObserver<>() {
+                        @Override
+                        public void onNext(WatchKeyEvent event) {
+                            events.add(event);
+                        }
+
+                        @Override
+                        public void onError(Throwable t) {
+                            events.add(t);
+                        }
+
+                        @Override
+                        public void onCompleted() {
+                            events.add(Boolean.TRUE);
+                        }
+                    }));
+            long streamLast = -1;
+            try {
+                while (running) {
+                    Object next = events.poll(500, TimeUnit.MILLISECONDS);
+                    if (next == null) {
+                        continue;
+                    }
+                    if (!(next instanceof WatchKeyEvent event)) {
+                        break;
+                    }
                     watchEvents.incrementAndGet();
                     long now = monotone(event.getAllTime());
-                    long before = last.getAndSet(Math.max(now, last.get()));
-                    if (now < before) {
+                    if (streamLast >= 0 && now < streamLast) {
                         watchBackwards.incrementAndGet();
-                        finding("WatchKey " + text(key) + " went from " + before + " to " + now + (event.getSnapshot() ? " (snapshot after reconnect)" : ""));
+                        finding("WatchKey " + text(key) + " went from " + streamLast + " to " + now + " within one stream");
+                    } else if (streamLast < 0 && now < seen) {
+                        watchBackwards.incrementAndGet();
+                        finding("WatchKey " + text(key) + " snapshot after reconnect " + now + " below " + seen + " already delivered");
                     }
+                    streamLast = Math.max(streamLast, now);
+                    seen = Math.max(seen, now);
                 }
-
-                @Override
-                public void onError(Throwable t) {
-                    end();
-                }
-
-                @Override
-                public void onCompleted() {
-                    end();
-                }
-
-                private void end() {
-                    synchronized (done) {
-                        ended[0] = true;
-                        done.notifyAll();
-                    }
-                }
-            });
-            synchronized (done) {
-                long until = System.currentTimeMillis() + 10_000;
-                while (!ended[0] && running && System.currentTimeMillis() < until) {
-                    try {
-                        done.wait(500);
-                    } catch (InterruptedException e) {
-                        return;
-                    }
-                }
+            } catch (InterruptedException e) {
+                return;
+            } finally {
+                context.cancel(null);
             }
         }
     }
