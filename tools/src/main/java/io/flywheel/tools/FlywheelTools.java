@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
                 FeedbackCommand.class,
                 CompletionsCommand.class,
                 PoliciesCommand.class,
+                QueryCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public final class FlywheelTools {
