@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
                 CompletionsCommand.class,
                 PoliciesCommand.class,
                 QueryCommand.class,
+                DemoCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public final class FlywheelTools {
