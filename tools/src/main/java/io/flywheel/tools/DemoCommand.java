@@ -54,11 +54,11 @@ final class DemoCommand {
                 description = "When the degrading model key's answers start to get worse (default: ${DEFAULT-VALUE}).")
         Duration degradeAfter;
 
-        @Option(names = "--degrade-over", paramLabel = "DURATION", defaultValue = "60s",
+        @Option(names = "--degrade-over", paramLabel = "DURATION", defaultValue = "10s",
                 description = "How long its approval takes to fall to --degrade-to (default: ${DEFAULT-VALUE}).")
         Duration degradeOver;
 
-        @Option(names = "--degrade-to", paramLabel = "SHARE", defaultValue = "0.25",
+        @Option(names = "--degrade-to", paramLabel = "SHARE", defaultValue = "0.1",
                 description = "The approval it falls to, 0 to 1 (default: ${DEFAULT-VALUE}).")
         double degradeTo;
 
@@ -114,7 +114,7 @@ final class DemoCommand {
             try (TopicTally tally = new TopicTally(kafka.clientConfig(), serdes, tallied());
                  DemoDriver driver = new DemoDriver(kafka.clientConfig(), serdes, traffic, rate).start()) {
                 MeshSnapshot.Channels mesh = new MeshSnapshot.Channels(open(channels, this.mesh.aggregator), open(channels, this.mesh.safety),
-                        open(channels, this.mesh.sampler), Math.min(this.mesh.deadline.toMillis(), Math.max(500, refresh.toMillis())));
+                        open(channels, this.mesh.sampler), this.mesh.deadline.toMillis());
                 Instant end = duration.isZero() ? Instant.MAX : start.plus(duration);
                 do {
                     Instant now = Instant.now();

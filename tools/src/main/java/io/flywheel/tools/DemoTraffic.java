@@ -39,16 +39,19 @@ final class DemoTraffic {
     }
 
     private static final DemoKey[] KEYS = {
+            new DemoKey("mistral-large", "2411", "search-v12", 0.84),
             new DemoKey("gpt-4o", "2024-08-06", "support-v7", 0.86),
             new DemoKey("gpt-4o", "2024-08-06", "support-v8", 0.90),
             new DemoKey("claude-sonnet-4", "20250514", "support-v8", 0.88),
-            new DemoKey("mistral-large", "2411", "search-v12", 0.84),
             new DemoKey("llama-3.1-70b", "instruct", "checkout-v3", 0.78),
             new DemoKey("gemini-1.5-pro", "002", "search-v12", 0.82),
             new DemoKey("gpt-4o-mini", "2024-07-18", "checkout-v3", 0.74),
     };
-    /** The key that degrades: its own model name, so its eval-sampler stratum shows the DRIFT samples alone. */
-    static final int DEGRADING = 3;
+    /**
+     * The key that degrades: the most used one, so each of its cohort buckets holds enough thumbs to be
+     * judged, and its own model name, so its eval-sampler stratum shows the DRIFT samples alone.
+     */
+    static final int DEGRADING = 0;
 
     private static final String[] LOCALES = {"en-US", "en-GB", "de-DE", "fr-FR"};
     private static final String[] QUESTIONS = {
@@ -210,7 +213,8 @@ final class DemoTraffic {
             return;
         }
         double approval = approval(key, createdAt);
-        Instant at = createdAt.plusMillis(500 + random.nextInt(6_000));
+        // Within seconds: the aggregator judges a cohort bucket until feedback on the next one arrives.
+        Instant at = createdAt.plusMillis(300 + random.nextInt(2_500));
         FeedbackEvent.Builder vote = event(completion, at);
         boolean happy = random.nextDouble() < approval;
         if (random.nextDouble() < 0.8) {
@@ -219,7 +223,7 @@ final class DemoTraffic {
             vote.setRating(happy ? 4 + random.nextInt(2) : 1 + random.nextInt(2));
         }
         schedule(at, vote.build());
-        Instant then = at.plusMillis(500 + random.nextInt(4_000));
+        Instant then = at.plusMillis(300 + random.nextInt(2_500));
         double next = random.nextDouble();
         if (happy && next < 0.4) {
             schedule(then, event(completion, then).setCopied(FeedbackEvent.Copied.getDefaultInstance()).build());

@@ -77,7 +77,9 @@ record MeshSnapshot(Instant at, List<KeyStats> keys, Map<String, DriftAlert> ale
     }
 
     private static String describe(StatusRuntimeException e) {
-        return e.getStatus().getCode() + (e.getStatus().getDescription() == null ? "" : ": " + e.getStatus().getDescription());
+        String description = e.getStatus().getDescription() == null ? "" : ": " + e.getStatus().getDescription();
+        // One line in the view: gRPC's deadline messages run on with connection details.
+        return e.getStatus().getCode() + (description.length() > 100 ? description.substring(0, 100) + "…" : description);
     }
 
     /** The model keys whose drift alert is firing now. */

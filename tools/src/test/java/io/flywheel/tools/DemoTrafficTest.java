@@ -94,7 +94,7 @@ class DemoTrafficTest {
         assertTrue(before < 0.3, "healthy: " + before);
         assertTrue(after > 0.65, "degraded to 20 % approval: " + after);
         // the other keys stay as they were
-        DemoTraffic.DemoKey other = new DemoTraffic(3, START, DEGRADES).keys().get(0);
+        DemoTraffic.DemoKey other = new DemoTraffic(3, START, DEGRADES).keys().get(1);
         assertTrue(Math.abs(downShare(run, other, START, START.plusSeconds(60)) - downShare(run, other, START.plusSeconds(120), START.plusSeconds(180))) < 0.1);
     }
 
