@@ -20,6 +20,8 @@ import picocli.CommandLine.Command;
                 FeedbackCommand.class,
                 CompletionsCommand.class,
                 PoliciesCommand.class,
+                QueryCommand.class,
+                DemoCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public final class FlywheelTools {
