@@ -3,6 +3,11 @@ package io.flywheel.runtime.streams;
 import io.flywheel.runtime.deadletter.RegistryAccessException;
 import io.flywheel.runtime.deadletter.RegistryUnavailableException;
 import jakarta.enterprise.context.ApplicationScoped;
+import org.apache.kafka.common.errors.InvalidProducerEpochException;
+import org.apache.kafka.common.errors.InvalidTxnStateException;
+import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.errors.RetriableException;
+import org.apache.kafka.common.errors.TransactionAbortableException;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.jboss.logging.Logger;
 
@@ -10,8 +15,12 @@ import org.jboss.logging.Logger;
  * The last resort after the decode step has waited out what it could: a registry outage that
  * outlasts that wait replaces the stream thread (it resumes from the last commit, nothing is
  * dead-lettered), with a back-off that doubles on each consecutive replacement up to 30 s, so
- * a long outage costs a few thread replacements, not one a second. Refused registry credentials
- * or TLS, and any other failure, shut the client down so health checks report it.
+ * a long outage costs a few thread replacements, not one a second. A broker that is slow or
+ * away long enough to break a transaction (a commit outliving the transaction timeout, a fenced
+ * or aborted transaction, a retriable error that ran out of time) is handled the same way: under
+ * exactly-once the new thread aborts what was open and resumes from the last commit, so nothing
+ * is lost or repeated. Refused registry credentials or TLS, and any other failure, shut the
+ * client down so health checks report it.
  */
 @ApplicationScoped
 public class RetryTransientFailures implements StreamsUncaughtExceptionHandler {
@@ -31,10 +40,12 @@ public class RetryTransientFailures implements StreamsUncaughtExceptionHandler {
             LOG.errorf("the schema registry refused this service (credentials or TLS); stopping: %s", exception.getMessage());
             return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
         }
-        if (RegistryUnavailableException.isCauseOf(exception)) {
+        if (RegistryUnavailableException.isCauseOf(exception) || isBrokerTrouble(exception)) {
             long now = System.currentTimeMillis();
             backoffMs = now - lastReplacedAtMs > CALM_MS ? FIRST_BACKOFF_MS : Math.min(MAX_BACKOFF_MS, backoffMs * 2);
-            LOG.warnf("schema registry unavailable, retrying from the last commit in %d ms: %s", backoffMs, exception.getMessage());
+            LOG.warnf("%s, retrying from the last commit in %d ms: %s",
+                    isBrokerTrouble(exception) ? "broker unavailable or transaction broken" : "schema registry unavailable",
+                    backoffMs, exception.getMessage());
             try {
                 Thread.sleep(backoffMs);
             } catch (InterruptedException e) {
@@ -45,5 +56,17 @@ public class RetryTransientFailures implements StreamsUncaughtExceptionHandler {
         }
         LOG.error("stream thread failed; shutting the client down", exception);
         return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+    }
+
+    /** A Kafka failure that a fresh stream thread (new producer, new transaction) recovers from. */
+    static boolean isBrokerTrouble(Throwable exception) {
+        for (Throwable cause = exception; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
+            if (cause instanceof RetriableException || cause instanceof InvalidTxnStateException
+                    || cause instanceof TransactionAbortableException || cause instanceof InvalidProducerEpochException
+                    || cause instanceof ProducerFencedException) {
+                return true;
+            }
+        }
+        return false;
     }
 }

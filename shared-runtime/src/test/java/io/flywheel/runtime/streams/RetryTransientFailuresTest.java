@@ -20,6 +20,16 @@ class RetryTransientFailuresTest {
     }
 
     @Test
+    void aBrokenTransactionOrAnUnreachableBrokerReplacesTheThread() {
+        assertEquals(StreamThreadExceptionResponse.REPLACE_THREAD, handler.handle(new StreamsException("commit failed",
+                new org.apache.kafka.common.errors.InvalidTxnStateException("transaction timed out"))));
+        assertEquals(StreamThreadExceptionResponse.REPLACE_THREAD, handler.handle(new StreamsException("send failed",
+                new org.apache.kafka.common.errors.TimeoutException("commitTransaction timed out"))));
+        assertEquals(StreamThreadExceptionResponse.REPLACE_THREAD, handler.handle(new StreamsException("abortable",
+                new org.apache.kafka.common.errors.TransactionAbortableException("broker said abort"))));
+    }
+
+    @Test
     void anyOtherFailureShutsTheClientDown() {
         assertEquals(StreamThreadExceptionResponse.SHUTDOWN_CLIENT, handler.handle(new StreamsException("bug", new NullPointerException())));
         assertEquals(StreamThreadExceptionResponse.SHUTDOWN_CLIENT,

@@ -1,6 +1,6 @@
 package io.flywheel.verification.mesh;
 
-import io.flywheel.testkit.Java21;
+import io.flywheel.registry.Java21;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
