@@ -5,6 +5,7 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
+import io.flywheel.runtime.metrics.RecordFlow;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -25,12 +26,14 @@ final class DecodeProcessor<V> implements Processor<byte[], byte[], String, Deco
     private final String applicationId;
     private final Deserializer<V> deserializer;
     private final RecordValidator<V> validator;
+    private final RecordFlow flow;
     private ProcessorContext<String, Decoded<V>> context;
 
-    DecodeProcessor(String applicationId, Deserializer<V> deserializer, RecordValidator<V> validator) {
+    DecodeProcessor(String applicationId, Deserializer<V> deserializer, RecordValidator<V> validator, RecordFlow flow) {
         this.applicationId = applicationId;
         this.deserializer = deserializer;
         this.validator = validator;
+        this.flow = flow;
     }
 
     @Override
@@ -41,6 +44,7 @@ final class DecodeProcessor<V> implements Processor<byte[], byte[], String, Deco
     @Override
     public void process(Record<byte[], byte[]> record) {
         String topic = context.recordMetadata().map(RecordMetadata::topic).orElse("unknown");
+        flow.in(topic);
         if (record.key() == null) {
             reject(record, "MissingKey", "record has no key: the key must be the UTF-8 id the topic is keyed by");
             return;
@@ -89,6 +93,7 @@ final class DecodeProcessor<V> implements Processor<byte[], byte[], String, Deco
 
     private void reject(Record<byte[], byte[]> record, String errorClass, String message) {
         Optional<RecordMetadata> source = context.recordMetadata();
+        flow.deadLettered(source.map(RecordMetadata::topic).orElse("unknown"), RecordFlow.reasonOf(errorClass));
         Headers headers = DeadLetterHeaders.stamp(record.headers(), source, applicationId, errorClass, message);
         LOG.debugf("dead-lettering %s-%s@%s: %s", source.map(RecordMetadata::topic).orElse("?"),
                 source.map(RecordMetadata::partition).orElse(-1), source.map(RecordMetadata::offset).orElse(-1L), message);

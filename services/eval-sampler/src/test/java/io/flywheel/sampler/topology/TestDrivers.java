@@ -1,6 +1,7 @@
 package io.flywheel.sampler.topology;
 
 import io.flywheel.model.ProtobufSerdes;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -26,8 +27,9 @@ final class TestDrivers {
     static final class Driver extends TopologyTestDriver {
         private final Path stateDir;
 
-        private Driver(SamplerSettings settings, long cacheBytes, SkippedAlerts skippedAlerts, Instant wallClock, Path stateDir) {
-            super(SamplerTopology.build(settings, ProtobufSerdes.withoutRegistry(), skippedAlerts),
+        private Driver(SamplerSettings settings, long cacheBytes, SkippedAlerts skippedAlerts, SamplerMetrics metrics,
+                       Instant wallClock, Path stateDir) {
+            super(SamplerTopology.build(settings, ProtobufSerdes.withoutRegistry(), skippedAlerts, metrics),
                     props(settings, cacheBytes, stateDir), wallClock);
             this.stateDir = stateDir;
         }
@@ -43,7 +45,12 @@ final class TestDrivers {
     }
 
     static Driver open(SamplerSettings settings, long cacheBytes, SkippedAlerts skippedAlerts, Instant wallClock) {
-        return new Driver(settings, cacheBytes, skippedAlerts, wallClock, newStateDir());
+        return open(settings, cacheBytes, skippedAlerts, new SamplerMetrics(new SimpleMeterRegistry()), wallClock);
+    }
+
+    static Driver open(SamplerSettings settings, long cacheBytes, SkippedAlerts skippedAlerts, SamplerMetrics metrics,
+                       Instant wallClock) {
+        return new Driver(settings, cacheBytes, skippedAlerts, metrics, wallClock, newStateDir());
     }
 
     private static Properties props(SamplerSettings settings, long cacheBytes, Path stateDir) {
