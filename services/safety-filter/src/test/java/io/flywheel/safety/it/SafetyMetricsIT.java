@@ -52,7 +52,7 @@ import org.junit.jupiter.api.Test;
 class SafetyMetricsIT {
 
     private static final FlywheelTestStack STACK = FlywheelTestStack.shared();
-    private static final Duration PATIENCE = Duration.ofSeconds(60);
+    private static final Duration PATIENCE = Duration.ofMinutes(3);
     private static final String IN = "llm.completions";
 
     private static ManagedChannel channel;
@@ -152,7 +152,7 @@ class SafetyMetricsIT {
         return after.get(series) - before.getOrDefault(series, 0.0);
     }
 
-    /** Scrapes until {@code series} has grown by at least {@code by}; fails after a minute. */
+    /** Scrapes until {@code series} has grown by at least {@code by}; fails after three minutes. */
     private Map<String, Double> awaitDelta(Map<String, Double> before, String series, double by) throws Exception {
         return awaitSeries(before, series, value -> value - before.getOrDefault(series, 0.0) >= by);
     }
