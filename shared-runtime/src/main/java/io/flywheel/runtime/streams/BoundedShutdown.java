@@ -25,7 +25,7 @@ public class BoundedShutdown {
 
     private static final Logger LOG = Logger.getLogger(BoundedShutdown.class);
     /** Left for the rest of the shutdown (HTTP, gRPC) once the Streams client has had its time. */
-    private static final Duration RESERVE = Duration.ofSeconds(1);
+    private static final Duration RESERVE = Duration.ofSeconds(2);
 
     private final KafkaStreams streams;
     private final Duration timeout;
