@@ -3,9 +3,11 @@ package io.flywheel.sampler;
 import io.flywheel.model.ProtobufSerdes;
 import io.flywheel.sampler.config.SamplerConfig;
 import io.flywheel.sampler.sampling.ConversationDraw;
+import io.flywheel.sampler.topology.SamplerMetrics;
 import io.flywheel.sampler.topology.SamplerSettings;
 import io.flywheel.sampler.topology.SamplerTopology;
 import io.flywheel.sampler.topology.SkippedAlerts;
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
@@ -43,7 +45,9 @@ public class EvalSamplerApp {
     }
 
     @Produces
-    Topology topology(SamplerSettings settings, ProtobufSerdes serdes, SkippedAlerts skippedAlerts) {
-        return SamplerTopology.build(settings, serdes, skippedAlerts);
+    Topology topology(SamplerSettings settings, ProtobufSerdes serdes, SkippedAlerts skippedAlerts, MeterRegistry registry) {
+        SamplerMetrics metrics = new SamplerMetrics(registry);
+        metrics.watch(skippedAlerts);
+        return SamplerTopology.build(settings, serdes, skippedAlerts, metrics);
     }
 }

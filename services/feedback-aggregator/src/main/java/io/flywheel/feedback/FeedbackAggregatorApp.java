@@ -2,8 +2,10 @@ package io.flywheel.feedback;
 
 import io.flywheel.feedback.config.AggregatorConfig;
 import io.flywheel.feedback.topology.AggregatorSettings;
+import io.flywheel.feedback.topology.FeedbackMetrics;
 import io.flywheel.feedback.topology.FeedbackTopology;
 import io.flywheel.model.ProtobufSerdes;
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 import org.apache.kafka.streams.Topology;
@@ -21,7 +23,7 @@ public class FeedbackAggregatorApp {
     }
 
     @Produces
-    Topology topology(AggregatorSettings settings, ProtobufSerdes serdes) {
-        return FeedbackTopology.build(settings, serdes);
+    Topology topology(AggregatorSettings settings, ProtobufSerdes serdes, MeterRegistry registry) {
+        return FeedbackTopology.build(settings, serdes, new FeedbackMetrics(registry));
     }
 }

@@ -1,6 +1,7 @@
 package io.flywheel.runtime.deadletter;
 
 import io.flywheel.model.TopicSpec;
+import io.flywheel.runtime.metrics.RecordFlow;
 import java.util.Map;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serdes;
@@ -30,16 +31,17 @@ public final class DeadLetters {
      * @param deserializer  the value deserializer (from {@code ProtobufSerdes})
      * @param validator     domain checks on the decoded value
      * @param deadLetters   the application's DLQ topic ({@code Topics.deadLetter})
+     * @param flow          counts the records read and dead-lettered
      */
     public static <V> KStream<String, V> decode(StreamsBuilder builder, String applicationId, TopicSpec<V> source,
                                                 Deserializer<V> deserializer, RecordValidator<V> validator,
-                                                TopicSpec<byte[]> deadLetters) {
+                                                TopicSpec<byte[]> deadLetters, RecordFlow flow) {
         String name = source.name();
         KStream<byte[], byte[]> raw = builder.stream(name,
                 Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("read-" + name));
         String branchPrefix = "decoded-" + name + "-";
         Map<String, KStream<String, Decoded<V>>> branches = raw
-                .process(() -> new DecodeProcessor<>(applicationId, deserializer, validator), Named.as("decode-" + name))
+                .process(() -> new DecodeProcessor<>(applicationId, deserializer, validator, flow), Named.as("decode-" + name))
                 .split(Named.as(branchPrefix))
                 .branch((key, decoded) -> decoded instanceof Decoded.Rejected, Branched.as("rejected"))
                 .defaultBranch(Branched.as("valid"));

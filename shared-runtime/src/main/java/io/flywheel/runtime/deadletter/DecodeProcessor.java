@@ -10,6 +10,7 @@ import java.util.Arrays;
 import java.util.Optional;
 import java.util.function.LongSupplier;
 import org.apache.kafka.common.header.Header;
+import io.flywheel.runtime.metrics.RecordFlow;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -39,19 +40,21 @@ final class DecodeProcessor<V> implements Processor<byte[], byte[], String, Deco
     private final String applicationId;
     private final Deserializer<V> deserializer;
     private final RecordValidator<V> validator;
+    private final RecordFlow flow;
     private final Sleeper sleeper;
     private final LongSupplier nanoClock;
     private ProcessorContext<String, Decoded<V>> context;
 
-    DecodeProcessor(String applicationId, Deserializer<V> deserializer, RecordValidator<V> validator) {
-        this(applicationId, deserializer, validator, Thread::sleep, System::nanoTime);
+    DecodeProcessor(String applicationId, Deserializer<V> deserializer, RecordValidator<V> validator, RecordFlow flow) {
+        this(applicationId, deserializer, validator, flow, Thread::sleep, System::nanoTime);
     }
 
-    DecodeProcessor(String applicationId, Deserializer<V> deserializer, RecordValidator<V> validator, Sleeper sleeper,
-                    LongSupplier nanoClock) {
+    DecodeProcessor(String applicationId, Deserializer<V> deserializer, RecordValidator<V> validator, RecordFlow flow,
+                    Sleeper sleeper, LongSupplier nanoClock) {
         this.applicationId = applicationId;
         this.deserializer = deserializer;
         this.validator = validator;
+        this.flow = flow;
         this.sleeper = sleeper;
         this.nanoClock = nanoClock;
     }
@@ -70,6 +73,7 @@ final class DecodeProcessor<V> implements Processor<byte[], byte[], String, Deco
     @Override
     public void process(Record<byte[], byte[]> record) {
         String topic = context.recordMetadata().map(RecordMetadata::topic).orElse("unknown");
+        flow.in(topic);
         if (record.key() == null) {
             reject(record, "MissingKey", "record has no key: the key must be the UTF-8 id the topic is keyed by");
             return;
@@ -161,6 +165,7 @@ final class DecodeProcessor<V> implements Processor<byte[], byte[], String, Deco
 
     private void reject(Record<byte[], byte[]> record, String errorClass, String message) {
         Optional<RecordMetadata> source = context.recordMetadata();
+        flow.deadLettered(source.map(RecordMetadata::topic).orElse("unknown"), RecordFlow.reasonOf(errorClass));
         Headers headers = DeadLetterHeaders.stamp(record.headers(), source, applicationId, errorClass, message);
         LOG.debugf("dead-lettering %s-%s@%s: %s", source.map(RecordMetadata::topic).orElse("?"),
                 source.map(RecordMetadata::partition).orElse(-1), source.map(RecordMetadata::offset).orElse(-1L), message);

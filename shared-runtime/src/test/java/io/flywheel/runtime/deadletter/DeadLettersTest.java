@@ -1,5 +1,7 @@
 package io.flywheel.runtime.deadletter;
 
+import io.flywheel.runtime.metrics.RecordFlow;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -57,7 +59,8 @@ class DeadLettersTest {
         // Rejects what a domain check would: here, feedback without a user.
         RecordValidator<FeedbackEvent> validator = (key, value, wallClockMs) ->
                 value.getUserId().isEmpty() ? Optional.of("user_id is empty") : Optional.empty();
-        DeadLetters.decode(builder, APPLICATION_ID, Topics.FEEDBACK_EVENTS, deserializer, validator, DLQ)
+        DeadLetters.decode(builder, APPLICATION_ID, Topics.FEEDBACK_EVENTS, deserializer, validator, DLQ,
+                new RecordFlow(new SimpleMeterRegistry()))
                 .to(VALID_OUT, Produced.with(Serdes.String(), ProtobufSerdes.withoutRegistry().value(FeedbackEvent.class)));
         driver = TopologyTestDrivers.open(builder.build(), APPLICATION_ID, 0, WALL_CLOCK);
         source = driver.createInputTopic(SOURCE, new ByteArraySerializer(), new ByteArraySerializer());

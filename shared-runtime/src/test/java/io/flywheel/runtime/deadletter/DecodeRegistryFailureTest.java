@@ -1,5 +1,7 @@
 package io.flywheel.runtime.deadletter;
 
+import io.flywheel.runtime.metrics.RecordFlow;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -28,7 +30,7 @@ class DecodeRegistryFailureTest {
     private DecodeProcessor<String> decoder(Deserializer<String> deserializer) {
         DecodeProcessor<String> decoder = new DecodeProcessor<>("app", deserializer,
                 (key, value, now) -> value.equals("boom") ? Optional.of(String.valueOf(1 / (value.length() - 4))) : Optional.empty(),
-                ms -> {
+                new RecordFlow(new SimpleMeterRegistry()), ms -> {
                     sleeps.add(ms);
                     nanos.addAndGet(ms * 1_000_000);
                 }, nanos::get);

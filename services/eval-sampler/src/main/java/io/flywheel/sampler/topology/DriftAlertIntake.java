@@ -32,12 +32,14 @@ final class DriftAlertIntake implements Processor<byte[], byte[], Void, Void> {
 
     private final Deserializer<DriftAlert> deserializer;
     private final AtomicLong skipped;
+    private final SamplerMetrics metrics;
     private ProcessorContext<Void, Void> context;
     private KeyValueStore<String, DriftAlert> alerts;
 
-    DriftAlertIntake(Deserializer<DriftAlert> deserializer, AtomicLong skipped) {
+    DriftAlertIntake(Deserializer<DriftAlert> deserializer, AtomicLong skipped, SamplerMetrics metrics) {
         this.deserializer = deserializer;
         this.skipped = skipped;
+        this.metrics = metrics;
     }
 
     @Override
@@ -62,7 +64,9 @@ final class DriftAlertIntake implements Processor<byte[], byte[], Void, Void> {
                 return;
             }
             // A tombstone on the compacted topic: the model key is no longer under alert.
-            alerts.delete(AggregateKey.decode(new String(record.key(), StandardCharsets.UTF_8)).modelKey().encode());
+            String modelKey = AggregateKey.decode(new String(record.key(), StandardCharsets.UTF_8)).modelKey().encode();
+            alerts.delete(modelKey);
+            metrics.driftAlert(modelKey, false);
             return;
         }
         DriftAlert alert = decode(record);
@@ -77,6 +81,7 @@ final class DriftAlertIntake implements Processor<byte[], byte[], Void, Void> {
         String key = DriftAlertBoard.keyOf(alert).encode();
         if (DriftAlertBoard.supersedes(alert, alerts.get(key))) {
             alerts.put(key, alert);
+            metrics.driftAlert(key, alert.getState() == DriftAlert.State.FIRING);
         }
     }
 

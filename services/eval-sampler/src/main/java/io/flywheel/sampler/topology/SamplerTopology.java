@@ -9,6 +9,7 @@ import io.flywheel.model.ProtobufSerdes;
 import io.flywheel.model.TopicSpec;
 import io.flywheel.model.Topics;
 import io.flywheel.runtime.deadletter.DeadLetters;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.flywheel.state.v1.PendingFeedbackState;
 import io.flywheel.state.v1.RememberedCompletionState;
 import io.flywheel.state.v1.SamplerTaskState;
@@ -44,7 +45,13 @@ public final class SamplerTopology {
         return build(settings, serdes, new SkippedAlerts());
     }
 
+    /** Builds the topology with metrics kept in a registry nobody reads (tests of other behaviour). */
     public static Topology build(SamplerSettings settings, ProtobufSerdes serdes, SkippedAlerts skippedAlerts) {
+        return build(settings, serdes, skippedAlerts, new SamplerMetrics(new SimpleMeterRegistry()));
+    }
+
+    public static Topology build(SamplerSettings settings, ProtobufSerdes serdes, SkippedAlerts skippedAlerts,
+                                 SamplerMetrics metrics) {
         StreamsBuilder builder = new StreamsBuilder();
 
         builder.addStateStore(Stores.keyValueStoreBuilder(
@@ -65,18 +72,19 @@ public final class SamplerTopology {
                         .withLoggingDisabled(),
                 Topics.FEEDBACK_ALERTS.name(),
                 Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("read-" + Topics.FEEDBACK_ALERTS.name()),
-                () -> new DriftAlertIntake(serdes.valueDeserializer(DriftAlert.class), skippedAlerts.counter()));
+                () -> new DriftAlertIntake(serdes.valueDeserializer(DriftAlert.class), skippedAlerts.counter(), metrics));
 
         KStream<String, ScreenedCompletion> completions = DeadLetters.decode(builder, settings.applicationId(),
                 Topics.LLM_COMPLETIONS_SCREENED, serdes.valueDeserializer(ScreenedCompletion.class),
-                new CompletionValidator(settings.maxClockSkew()), deadLetterTopic(settings));
+                new CompletionValidator(settings.maxClockSkew()), deadLetterTopic(settings), metrics.flow());
         KStream<String, FeedbackEvent> feedback = DeadLetters.decode(builder, settings.applicationId(),
                 Topics.FEEDBACK_EVENTS, serdes.valueDeserializer(FeedbackEvent.class),
-                new FeedbackValidator(settings.maxClockSkew()), deadLetterTopic(settings));
+                new FeedbackValidator(settings.maxClockSkew()), deadLetterTopic(settings), metrics.flow());
 
         asMessages(completions).merge(asMessages(feedback), Named.as("sampler-inputs"))
-                .process(() -> new SamplingProcessor(settings), Named.as("sample"),
+                .process(() -> new SamplingProcessor(settings, metrics), Named.as("sample"),
                         SamplerStores.STRATA_STORE, SamplerStores.TASK_STORE, SamplerStores.BOOST_COMPLETIONS_STORE, SamplerStores.BOOST_PENDING_STORE, SamplerStores.BOOST_EXPIRY_STORE)
+                .peek(metrics.flow().countsOut(Topics.EVAL_SAMPLES.name()), Named.as("count-samples"))
                 .to(Topics.EVAL_SAMPLES.name(), Produced.with(Serdes.String(), serdes.value(EvalSample.class))
                         .withName("write-samples"));
 

@@ -6,6 +6,7 @@ import io.flywheel.events.v1.FeedbackEvent;
 import io.flywheel.events.v1.ScreenedCompletion;
 import io.flywheel.model.Topics;
 import io.flywheel.sampler.sampling.PartitionSampler;
+import io.flywheel.sampler.sampling.StratumKey;
 import java.util.List;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -21,11 +22,14 @@ import org.apache.kafka.streams.processor.api.Record;
 final class SamplingProcessor implements Processor<String, Message, String, EvalSample> {
 
     private final SamplerSettings settings;
+    private final SamplerMetrics metrics;
     private ProcessorContext<String, EvalSample> context;
+    private StoreSamplerMemory memory;
     private PartitionSampler sampler;
 
-    SamplingProcessor(SamplerSettings settings) {
+    SamplingProcessor(SamplerSettings settings, SamplerMetrics metrics) {
         this.settings = settings;
+        this.metrics = metrics;
     }
 
     @Override
@@ -38,7 +42,7 @@ final class SamplingProcessor implements Processor<String, Message, String, Eval
                     + "partition count of " + Topics.LLM_COMPLETIONS_SCREENED.name());
         }
         this.context = context;
-        StoreSamplerMemory memory = new StoreSamplerMemory(
+        this.memory = new StoreSamplerMemory(
                 context.getStateStore(SamplerStores.STRATA_STORE),
                 context.getStateStore(SamplerStores.TASK_STORE),
                 new StoreBoostLedger.Stores(
@@ -54,6 +58,7 @@ final class SamplingProcessor implements Processor<String, Message, String, Eval
         List<EvalSample> samples;
         if (record.value() instanceof ScreenedCompletion completion) {
             samples = sampler.onCompletion(completion);
+            recordBudgetLeft(completion);
         } else if (record.value() instanceof FeedbackEvent feedback) {
             samples = sampler.onFeedback(feedback);
         } else {
@@ -63,6 +68,21 @@ final class SamplingProcessor implements Processor<String, Message, String, Eval
         for (EvalSample sample : samples) {
             // Input headers (tracing, serde ids of the input's schema) do not describe the sample.
             context.forward(record.withValue(sample).withHeaders(new RecordHeaders()));
+            metrics.sampled(sample);
         }
+    }
+
+    @Override
+    public void close() {
+        if (context != null) {
+            metrics.taskClosed(context.taskId().partition());
+        }
+    }
+
+    private void recordBudgetLeft(ScreenedCompletion screened) {
+        StratumKey stratum = settings.policy().stratumOf(screened.getCompletion().getModel().getName(),
+                screened.getCompletion().getLocale());
+        memory.stratum(stratum).ifPresent(tally ->
+                metrics.budgetLeft(context.taskId().partition(), stratum, tally.stats().budgetLeft()));
     }
 }

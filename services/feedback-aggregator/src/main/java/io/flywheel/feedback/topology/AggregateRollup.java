@@ -24,12 +24,14 @@ import org.apache.kafka.streams.state.KeyValueStore;
 final class AggregateRollup implements Processor<String, FeedbackAggregate, String, Message> {
 
     private final AggregatorSettings settings;
+    private final FeedbackMetrics metrics;
     private ProcessorContext<String, Message> context;
     private KeyValueStore<String, FeedbackAggregate> aggregates;
     private KeyValueStore<String, DriftState> drift;
 
-    AggregateRollup(AggregatorSettings settings) {
+    AggregateRollup(AggregatorSettings settings, FeedbackMetrics metrics) {
         this.settings = settings;
+        this.metrics = metrics;
     }
 
     @Override
@@ -57,6 +59,7 @@ final class AggregateRollup implements Processor<String, FeedbackAggregate, Stri
         FeedbackAggregate updated = FeedbackTally.derive(next).setUpdatedAt(Timestamps.fromMillis(record.timestamp())).build();
         aggregates.put(key.encode(), updated);
         context.forward(record.withKey(key.encode()).withValue(updated));
+        metrics.aggregateUpdated(partial.hasBucket());
 
         bucketStart.ifPresent(start -> checkDrift(modelKey, start.toEpochMilli(), updated, record.timestamp()));
     }
@@ -95,6 +98,7 @@ final class AggregateRollup implements Processor<String, FeedbackAggregate, Stri
                     .build();
             next.setLastAlert(alert);
             context.forward(new Record<>(modelKey.encode(), alert, timestamp));
+            metrics.driftAlert(change);
         });
         DriftState updated = next.build();
         if (!updated.equals(state)) {

@@ -10,6 +10,7 @@ import io.flywheel.model.Topics;
 import io.flywheel.runtime.deadletter.DeadLetters;
 import io.flywheel.state.v1.DriftState;
 import io.flywheel.state.v1.VoteLedgerState;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.Map;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -38,7 +39,12 @@ public final class FeedbackTopology {
         return Topics.deadLetter(settings.applicationId(), false);
     }
 
+    /** Builds the topology with metrics kept in a registry nobody reads (tests of other behaviour). */
     public static Topology build(AggregatorSettings settings, ProtobufSerdes serdes) {
+        return build(settings, serdes, new FeedbackMetrics(new SimpleMeterRegistry()));
+    }
+
+    public static Topology build(AggregatorSettings settings, ProtobufSerdes serdes, FeedbackMetrics metrics) {
         StreamsBuilder builder = new StreamsBuilder();
 
         // Cached stores: between commits a key's repeated writes reach RocksDB and the changelog
@@ -60,25 +66,27 @@ public final class FeedbackTopology {
 
         KStream<String, FeedbackEvent> feedback = DeadLetters.decode(builder, settings.applicationId(),
                 Topics.FEEDBACK_EVENTS, serdes.valueDeserializer(FeedbackEvent.class),
-                new FeedbackValidator(settings.maxClockSkew()), deadLetterTopic(settings));
+                new FeedbackValidator(settings.maxClockSkew()), deadLetterTopic(settings), metrics.flow());
 
         String outputs = "feedback-outputs-";
         Map<String, KStream<String, Message>> byKind = feedback
-                .process(() -> new VoteResolution(settings), Named.as("resolve-votes"), FeedbackStores.VOTES_STORE, FeedbackStores.PARTIALS_STORE)
+                .process(() -> new VoteResolution(settings, metrics), Named.as("resolve-votes"), FeedbackStores.VOTES_STORE, FeedbackStores.PARTIALS_STORE)
                 .repartition(Repartitioned.<String, FeedbackAggregate>as(FeedbackStores.DELTAS_REPARTITION)
                         .withKeySerde(Serdes.String())
                         .withValueSerde(ProtobufSerdes.internal(FeedbackAggregate.class)))
-                .process(() -> new AggregateRollup(settings), Named.as("roll-up-aggregates"), FeedbackStores.AGGREGATES_STORE, FeedbackStores.DRIFT_STORE)
+                .process(() -> new AggregateRollup(settings, metrics), Named.as("roll-up-aggregates"), FeedbackStores.AGGREGATES_STORE, FeedbackStores.DRIFT_STORE)
                 .split(Named.as(outputs))
                 .branch((key, value) -> value instanceof DriftAlert, Branched.as("alerts"))
                 .defaultBranch(Branched.as("aggregates"));
 
         byKind.get(outputs + "aggregates")
                 .mapValues(value -> (FeedbackAggregate) value, Named.as("as-aggregate"))
+                .peek(metrics.flow().countsOut(Topics.FEEDBACK_AGGREGATES.name()), Named.as("count-aggregates"))
                 .to(Topics.FEEDBACK_AGGREGATES.name(), Produced.with(Serdes.String(), serdes.value(FeedbackAggregate.class))
                         .withName("write-aggregates"));
         byKind.get(outputs + "alerts")
                 .mapValues(value -> (DriftAlert) value, Named.as("as-alert"))
+                .peek(metrics.flow().countsOut(Topics.FEEDBACK_ALERTS.name()), Named.as("count-alerts"))
                 .to(Topics.FEEDBACK_ALERTS.name(), Produced.with(Serdes.String(), serdes.value(DriftAlert.class))
                         .withName("write-alerts"));
 

@@ -26,12 +26,14 @@ import org.apache.kafka.streams.state.KeyValueStore;
 final class VoteResolution implements Processor<String, FeedbackEvent, String, FeedbackAggregate> {
 
     private final AggregatorSettings settings;
+    private final FeedbackMetrics metrics;
     private ProcessorContext<String, FeedbackAggregate> context;
     private KeyValueStore<String, VoteLedgerState> ledgers;
     private KeyValueStore<String, FeedbackAggregate> partials;
 
-    VoteResolution(AggregatorSettings settings) {
+    VoteResolution(AggregatorSettings settings, FeedbackMetrics metrics) {
         this.settings = settings;
+        this.metrics = metrics;
     }
 
     @Override
@@ -66,6 +68,7 @@ final class VoteResolution implements Processor<String, FeedbackEvent, String, F
             addPartial(modelKey.bucket(java.time.Instant.ofEpochMilli(bucketStart)), delta.get());
         } else {
             addPartial(modelKey, FeedbackTally.zeroDelta().setTooLate(1).build());
+            metrics.lateDelta();
         }
     }
 

@@ -18,6 +18,7 @@ import io.flywheel.state.v1.ConversationVerdicts;
 import io.flywheel.state.v1.PolicyRecordState;
 import io.flywheel.state.v1.UserFindings;
 import io.flywheel.state.v1.UserRiskWindow;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.Map;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.Serdes;
@@ -51,11 +52,16 @@ public final class SafetyTopology {
         return Topics.deadLetter(settings.applicationId(), true);
     }
 
+    /** Builds the topology with metrics kept in a registry nobody reads (tests of other behaviour). */
+    public static Topology build(SafetySettings settings, ProtobufSerdes serdes, ActivePolicySet active) {
+        return build(settings, serdes, active, new SafetyMetrics(new SimpleMeterRegistry()));
+    }
+
     /**
      * Builds the topology; {@code active} receives the default pack's policy set now and every
      * later set from the global store processor.
      */
-    public static Topology build(SafetySettings settings, ProtobufSerdes serdes, ActivePolicySet active) {
+    public static Topology build(SafetySettings settings, ProtobufSerdes serdes, ActivePolicySet active, SafetyMetrics metrics) {
         StreamsBuilder builder = new StreamsBuilder();
         DefaultPolicyPack pack = DefaultPolicyPack.load();
         PolicyCompiler compiler = new PolicyCompiler(settings.detectors());
@@ -82,11 +88,11 @@ public final class SafetyTopology {
 
         TopicSpec<byte[]> deadLetters = deadLetterTopic(settings);
         KStream<String, Completion> completions = DeadLetters.decode(builder, settings.applicationId(),
-                Topics.LLM_COMPLETIONS, serdes.valueDeserializer(Completion.class), new CompletionValidator(settings.maxClockSkew()), deadLetters);
+                Topics.LLM_COMPLETIONS, serdes.valueDeserializer(Completion.class), new CompletionValidator(settings.maxClockSkew()), deadLetters, metrics.flow());
 
         String outputs = "safety-outputs-";
         Map<String, KStream<String, Message>> byKind = completions
-                .process(() -> new ScreenCompletions(settings, active), Named.as("screen-completions"),
+                .process(() -> new ScreenCompletions(settings, active, metrics), Named.as("screen-completions"),
                         SafetyStores.VERDICTS_STORE, SafetyStores.VERDICT_EXPIRY_STORE)
                 .split(Named.as(outputs))
                 .branch((key, value) -> value instanceof SafetyVerdict, Branched.as("verdicts"))
@@ -98,14 +104,17 @@ public final class SafetyTopology {
 
         byKind.get(outputs + "verdicts")
                 .mapValues(value -> (SafetyVerdict) value, Named.as("as-verdict"))
+                .peek(metrics.flow().countsOut(Topics.SAFETY_VERDICTS.name()), Named.as("count-verdicts"))
                 .to(Topics.SAFETY_VERDICTS.name(), Produced.with(Serdes.String(), serdes.value(SafetyVerdict.class))
                         .withName("write-verdicts"));
         byKind.get(outputs + "screened")
                 .mapValues(value -> (ScreenedCompletion) value, Named.as("as-screened"))
+                .peek(metrics.flow().countsOut(Topics.LLM_COMPLETIONS_SCREENED.name()), Named.as("count-screened"))
                 .to(Topics.LLM_COMPLETIONS_SCREENED.name(), Produced.with(Serdes.String(), serdes.value(ScreenedCompletion.class))
                         .withName("write-screened"));
         byKind.get(outputs + "quarantined")
                 .mapValues(value -> (QuarantinedCompletion) value, Named.as("as-quarantined"))
+                .peek(metrics.flow().countsOut(Topics.SAFETY_QUARANTINE.name()), Named.as("count-quarantined"))
                 .to(Topics.SAFETY_QUARANTINE.name(), Produced.with(Serdes.String(), serdes.value(QuarantinedCompletion.class))
                         .withName("write-quarantine"));
         // The completion as the producer would have written it (same registry artifact as
@@ -124,6 +133,7 @@ public final class SafetyTopology {
                         .withValueSerde(ProtobufSerdes.internal(UserFindings.class)))
                 .process(() -> new UserRiskCounter(settings), Named.as("count-user-risk"),
                         SafetyStores.RISK_STORE, SafetyStores.ESCALATIONS_STORE, SafetyStores.RISK_EXPIRY_STORE)
+                .peek(metrics.flow().countsOut(Topics.SAFETY_ESCALATIONS.name()), Named.as("count-escalations"))
                 .to(Topics.SAFETY_ESCALATIONS.name(), Produced.with(Serdes.String(), serdes.value(UserEscalation.class))
                         .withName("write-escalations"));
 

@@ -7,7 +7,9 @@ import io.flywheel.events.v1.QuarantinedCompletion;
 import io.flywheel.events.v1.SafetyVerdict;
 import io.flywheel.events.v1.ScreenedCompletion;
 import io.flywheel.model.RecordLimits;
+import io.flywheel.model.Topics;
 import io.flywheel.runtime.deadletter.DeadLetterHeaders;
+import io.flywheel.runtime.metrics.RecordFlow;
 import io.flywheel.safety.rules.Finding;
 import io.flywheel.safety.rules.PolicySet;
 import io.flywheel.safety.rules.Screening;
@@ -44,13 +46,15 @@ final class ScreenCompletions implements Processor<String, Completion, String, M
 
     private final SafetySettings settings;
     private final ActivePolicySet active;
+    private final SafetyMetrics metrics;
     private ProcessorContext<String, Message> context;
     private KeyValueStore<String, ConversationVerdicts> verdicts;
     private ExpiryIndex expiry;
 
-    ScreenCompletions(SafetySettings settings, ActivePolicySet active) {
+    ScreenCompletions(SafetySettings settings, ActivePolicySet active, SafetyMetrics metrics) {
         this.settings = settings;
         this.active = active;
+        this.metrics = metrics;
     }
 
     @Override
@@ -72,6 +76,7 @@ final class ScreenCompletions implements Processor<String, Completion, String, M
             deadLetter(record, policies, e);
             return;
         }
+        metrics.decided(screening.decision(), screening.findings());
         SafetyVerdict verdict = verdict(completion, screening, policies.revision(), context.currentSystemTimeMs());
         Message passedOn;
         if (screening.decision() == SafetyVerdict.Decision.BLOCK) {
@@ -170,6 +175,7 @@ final class ScreenCompletions implements Processor<String, Completion, String, M
         String message = failure instanceof RecordTooLargeException
                 ? failure.getMessage() + " (policy set " + policies.revision() + ")"
                 : "screening failed under policy set " + policies.revision() + ": " + failure;
+        metrics.flow().deadLettered(Topics.LLM_COMPLETIONS.name(), RecordFlow.Reason.PROCESSING_FAILED);
         context.forward(record.<Message>withValue(record.value()).withHeaders(DeadLetterHeaders.stamp(
                 new RecordHeaders(record.headers().toArray()), context.recordMetadata(), settings.applicationId(),
                 failure.getClass().getName(), message)));
