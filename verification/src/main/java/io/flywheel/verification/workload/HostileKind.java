@@ -20,8 +20,8 @@ public enum HostileKind {
     FEEDBACK_RATING_OUT_OF_RANGE(Stream.FEEDBACK, Set.of(Dlq.AGGREGATOR, Dlq.SAMPLER)),
     FEEDBACK_NO_SIGNAL(Stream.FEEDBACK, Set.of(Dlq.AGGREGATOR, Dlq.SAMPLER)),
     FEEDBACK_MISSING_OCCURRED_AT(Stream.FEEDBACK, Set.of(Dlq.AGGREGATOR, Dlq.SAMPLER)),
-    /** A thumb up dated a year ahead: only the aggregator bounds clock skew; the sampler ignores thumbs up. */
-    FEEDBACK_FUTURE_DATED(Stream.FEEDBACK, Set.of(Dlq.AGGREGATOR)),
+    /** A thumb up dated a year ahead: every reader of feedback.events bounds clock skew (max-clock-skew). */
+    FEEDBACK_FUTURE_DATED(Stream.FEEDBACK, Set.of(Dlq.AGGREGATOR, Dlq.SAMPLER)),
     /** occurred_at beyond year 9999, outside google.protobuf.Timestamp's valid range. */
     FEEDBACK_TIMESTAMP_OUT_OF_RANGE(Stream.FEEDBACK, Set.of(Dlq.AGGREGATOR, Dlq.SAMPLER));
 
