@@ -19,6 +19,9 @@ import java.util.Random;
  * cohort buckets drift below their baseline. A share of responses carries PII or secrets, a rarer
  * one a private key, some prompts are injection attempts, and a few users do that habitually.
  * Deterministic for a seed and the instants it is given.
+ *
+ * <p>Longer than most classes here on purpose, like {@link FeedbackTraffic}: the whole behaviour
+ * model of the demo's users stays in one place a reader can check.
  */
 final class DemoTraffic {
 

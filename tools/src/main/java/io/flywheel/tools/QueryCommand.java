@@ -64,6 +64,9 @@ import picocli.CommandLine.Spec;
  * Everyday questions to the services, over the same gRPC APIs any client uses: a table by default,
  * the answer itself as JSON with {@code --json}. A refused call (a bad argument, an unknown key, a
  * service that is down or rebalancing) is one line on stderr and a non-zero exit.
+ *
+ * <p>Longer than most classes here: each question is a small nested picocli subcommand (options,
+ * one call, one table), and keeping them together shows every question a user can ask at a glance.
  */
 @Command(name = "query", mixinStandardHelpOptions = true,
         description = "Ask the services over gRPC: tables for people, --json for the answers as sent.",

@@ -51,6 +51,9 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  *
  * <p>"Committed state" is what a read_committed consumer of {@code feedback.aggregates} has seen;
  * the monotone part of an aggregate (regenerations, copies, reports) can never fall below it.
+ *
+ * <p>Longer than most classes here: one probe per kind of question (point, list, watch) with the
+ * bookkeeping they share; splitting them would spread that bookkeeping over several classes.
  */
 final class QueryProbe {
 

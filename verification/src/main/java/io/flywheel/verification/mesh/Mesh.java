@@ -22,6 +22,9 @@ import org.apache.kafka.common.Uuid;
  * The whole mesh as separate processes on free ports: one KRaft broker, an Apicurio Registry with
  * Kafka-backed storage (a broker restart loses no schema), the topics and registry rule from the
  * CLI, and two instances of every service from their packaged jars.
+ *
+ * <p>Longer than most classes here: starting, killing and restarting every process of the mesh
+ * shares ports, directories and readiness waits that read best in one class.
  */
 public final class Mesh implements AutoCloseable {
 

@@ -24,6 +24,9 @@ import java.util.TreeMap;
  * What the mesh must output for a workload, computed from the workload and the documented rules
  * alone. This package imports no Flywheel class except the generated Protobuf messages (the
  * contract): a bug shared by the product and its checker would otherwise pass unseen.
+ *
+ * <p>Longer than most classes here: it restates every documented rule (vote resolution, the draw,
+ * boosts, dead letters) independently of the product, in one place to compare with the docs.
  */
 public final class Expectations {
 

@@ -23,6 +23,9 @@ import java.util.function.Predicate;
  * Compares what the mesh committed with {@link Expectations}. Outputs are fed one record at a
  * time (a run's outputs do not fit in memory as messages); {@link #checks()} then counts, per
  * output, what was lost, duplicated, wrong or unexpected.
+ *
+ * <p>Longer than most classes here: one check per output topic, side by side, so a reader can see
+ * that every output is checked the same way.
  */
 public final class Verifier {
 

@@ -23,6 +23,9 @@ import java.util.SplittableRandom;
  * feedback_id wins), regenerations, copies and reports. Feedback is sent shortly after its
  * completion, sometimes before it, a series sometimes out of occurred_at order, and some events
  * twice. About {@code hostileShare} of the records are malformed or hostile.
+ *
+ * <p>Longer than most classes here: the generator and the verifier must agree on every record, so
+ * the whole workload is written down in one deterministic place.
  */
 public final class Workload implements Iterator<Planned> {
 
