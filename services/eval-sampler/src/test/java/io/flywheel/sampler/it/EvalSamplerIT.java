@@ -263,9 +263,10 @@ class EvalSamplerIT {
     void everySampleIsJustifiedAndTheQueriesAddUp() {
         FlywheelTestStack stack = FlywheelTestStack.shared();
         Random random = new Random(42);
-        // Every event time inside one 5-minute epoch, so the paced rate of gpt-b is its base rate.
+        // Every event time inside one 5-minute epoch, so the paced rate of gpt-b is its base rate, and
+        // far enough in the past that none (feedback comes up to 15 minutes later) is ahead of the clock.
         long now = System.currentTimeMillis();
-        long t0 = Math.floorDiv(now, 5 * MIN) * 5 * MIN;
+        long t0 = Math.floorDiv(now - 30 * MIN, 5 * MIN) * 5 * MIN;
         Expectation expected = new Expectation();
         int negativeSent = 0;
 
