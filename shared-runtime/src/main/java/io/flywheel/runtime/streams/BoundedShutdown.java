@@ -26,6 +26,8 @@ public class BoundedShutdown {
     private static final Logger LOG = Logger.getLogger(BoundedShutdown.class);
     /** Left for the rest of the shutdown (HTTP, gRPC) once the Streams client has had its time. */
     private static final Duration RESERVE = Duration.ofSeconds(2);
+    /** The watchdog halts this long before the bound, so the process is gone by then. */
+    private static final Duration EXIT_MARGIN = Duration.ofMillis(500);
 
     private final KafkaStreams streams;
     private final Duration timeout;
@@ -54,12 +56,12 @@ public class BoundedShutdown {
                 (System.nanoTime() - started) / 1_000_000, forStreams.toMillis());
     }
 
-    /** On the signal: a daemon thread that halts the process once the bound has passed (it never delays an exit). */
+    /** On the signal: a daemon thread that halts the process just before the bound (it never delays an exit). */
     private void startWatchdog() {
         signalledAtNanos = System.nanoTime();
         Thread watchdog = new Thread(() -> {
             try {
-                Thread.sleep(timeout.toMillis());
+                Thread.sleep(Math.max(0, timeout.minus(EXIT_MARGIN).toMillis()));
             } catch (InterruptedException e) {
                 return;
             }
