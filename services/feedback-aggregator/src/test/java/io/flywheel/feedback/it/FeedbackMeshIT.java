@@ -18,6 +18,7 @@ import io.flywheel.query.v1.PageRequest;
 import io.flywheel.query.v1.ResponseMetadata;
 import io.flywheel.testkit.FlywheelServiceResource;
 import io.flywheel.testkit.FlywheelTestStack;
+import io.flywheel.testkit.Eventually;
 import io.flywheel.testkit.QueryReadiness;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
@@ -84,7 +85,7 @@ class FeedbackMeshIT {
             awaitReady(portB, Duration.ofSeconds(120));
             QueryReadiness.await(() -> viaB.listKeys(ListKeysRequest.getDefaultInstance()), Duration.ofSeconds(60));
             // Both in the group: wait until a fan-out reaches two servers.
-            awaitTrue(() -> viaA.listKeys(ListKeysRequest.getDefaultInstance()).getServersCount() == 2, Duration.ofSeconds(90));
+            Eventually.holds(() -> viaA.listKeys(ListKeysRequest.getDefaultInstance()).getServersCount() == 2, Duration.ofSeconds(90));
 
             Map<Integer, Long> thumbsUp = new HashMap<>();
             try (KafkaProducer<String, FeedbackEvent> producer = stack.producer(Topics.FEEDBACK_EVENTS)) {
@@ -111,7 +112,7 @@ class FeedbackMeshIT {
             for (int k = 0; k < KEYS; k++) {
                 GetStatsRequest request = GetStatsRequest.newBuilder().setKey(key(k)).build();
                 long expected = thumbsUp.get(k);
-                awaitTrue(() -> upOrZero(viaA, request) == expected, Duration.ofSeconds(60));
+                Eventually.holds(() -> upOrZero(viaA, request) == expected, Duration.ofSeconds(60));
                 GetStatsResponse fromA = viaA.getStats(request);
                 GetStatsResponse fromB = viaB.getStats(request);
                 assertEquals(expected, fromB.getAllTime().getThumbsUp());
@@ -149,7 +150,7 @@ class FeedbackMeshIT {
             for (int k = 0; k < KEYS; k++) {
                 GetStatsRequest request = GetStatsRequest.newBuilder().setKey(key(k)).build();
                 long expected = thumbsUp.get(k);
-                awaitTrue(() -> {
+                Eventually.holds(() -> {
                     GetStatsResponse answer = viaA.getStats(request);
                     return answer.getMetadata().getRole() == ResponseMetadata.Role.ACTIVE
                             && answer.getMetadata().getServedBy().equals("localhost:" + portA)
@@ -171,30 +172,6 @@ class FeedbackMeshIT {
             }
             throw e;
         }
-    }
-
-    interface Condition {
-        boolean holds() throws Exception;
-    }
-
-    /** Waits for a condition; UNAVAILABLE (start-up, rebalance) counts as "not yet". */
-    private static void awaitTrue(Condition condition, Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        StatusRuntimeException last = null;
-        while (System.nanoTime() < deadline) {
-            try {
-                if (condition.holds()) {
-                    return;
-                }
-            } catch (StatusRuntimeException e) {
-                if (e.getStatus().getCode() != Status.Code.UNAVAILABLE) {
-                    throw e;
-                }
-                last = e;
-            }
-            Thread.sleep(200);
-        }
-        throw new AssertionError("condition did not hold within " + timeout + (last == null ? "" : "; last: " + last.getStatus()));
     }
 
     /** B's readiness: RUNNING reached (shared-runtime's health check). */
