@@ -35,6 +35,8 @@ import java.util.stream.Stream;
 final class ServiceConfiguration {
 
     private static final Pattern REFERENCE = Pattern.compile("\\$\\{([^}:]+)}");
+    /** A reference with or without a default: {@code ${key}} or {@code ${key:default}}. */
+    private static final Pattern OPTIONAL_REFERENCE = Pattern.compile("\\$\\{([^}:]+)(?::[^}]*)?}");
 
     private final String application;
     /** Declared keys, higher precedence first: the service's own file, then the shared defaults. */
@@ -78,9 +80,15 @@ final class ServiceConfiguration {
         return StringUtil.replaceNonAlphanumericByUnderscores(key).toUpperCase();
     }
 
-    /** Whether Quarkus maps this environment variable to a key the service declares. */
+    /**
+     * Whether Quarkus maps this environment variable to a key the service declares: a key of its
+     * properties files or mappings, or one a property's value refers to ({@code ${flywheel.instance-id:}}).
+     */
     boolean reads(String variable) {
-        return Stream.concat(files.stream().flatMap(f -> f.keySet().stream()), mappedKeys.stream())
+        Stream<String> referenced = files.stream().flatMap(f -> f.values().stream())
+                .flatMap(value -> OPTIONAL_REFERENCE.matcher(value).results().map(match -> match.group(1)));
+        return Stream.of(files.stream().flatMap(f -> f.keySet().stream()), mappedKeys.stream(), referenced)
+                .flatMap(keys -> keys)
                 .anyMatch(key -> environmentPattern(key).matcher(variable).matches());
     }
 

@@ -21,6 +21,7 @@ class ServiceConfigurationTest {
         assertTrue(aggregator.reads("FLYWHEEL_QUERY_AUTH_TOKEN"), "shared QueryConfig");
         assertTrue(aggregator.reads("FLYWHEEL_REGISTRY_SERDE_APICURIO_REGISTRY_AUTH_USERNAME"), "map of RegistryConfig");
         assertTrue(sampler.reads("FLYWHEEL_SAMPLER_STRATA_GPT_4O_BASE_RATE"), "map of groups of SamplerConfig");
+        assertTrue(aggregator.reads("FLYWHEEL_INSTANCE_ID"), "referred to by kafka-streams.group.instance.id's value");
     }
 
     @Test
