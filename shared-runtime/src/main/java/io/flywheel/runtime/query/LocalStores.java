@@ -45,9 +45,23 @@ public class LocalStores {
         return read(handle(store, copy.partition(), copy.active()), store, from, to);
     }
 
-    /** Entries of every local active partition of {@code store} in [from, to] (null bounds are open), unordered across partitions. */
-    public <K, V> List<KeyValue<K, V>> activeRange(String store, K from, K to) {
-        return read(this.<K, V>handle(store, null, true), store, from, to);
+    /** Every entry of a global store (each instance holds all of it). */
+    public <K, V> List<KeyValue<K, V>> global(String store) {
+        return read(this.<K, V>handle(store, null, true), store, null, null);
+    }
+
+    /**
+     * True when this instance's active copy of the partition can answer now. Reads go only to a
+     * task the stream thread runs; a task it is still restoring is also refused by the caller
+     * ({@link RestoringPartitions}).
+     */
+    public boolean activeCanAnswer(String store, int partition) {
+        try {
+            this.<Object, Object>handle(store, partition, true).approximateNumEntries();
+            return true;
+        } catch (InvalidStateStoreException | StatusRuntimeException e) {
+            return false;
+        }
     }
 
     private <K, V> List<KeyValue<K, V>> read(ReadOnlyKeyValueStore<K, V> local, String store, K from, K to) {

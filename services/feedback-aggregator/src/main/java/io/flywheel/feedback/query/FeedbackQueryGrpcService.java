@@ -16,6 +16,7 @@ import io.flywheel.query.v1.TopKeysRequest;
 import io.flywheel.query.v1.TopKeysResponse;
 import io.flywheel.query.v1.WatchKeyEvent;
 import io.flywheel.query.v1.WatchKeyRequest;
+import io.flywheel.runtime.query.ActivePartitions;
 import io.flywheel.runtime.query.KeysetPage;
 import io.flywheel.runtime.query.Listing;
 import io.flywheel.runtime.query.PartitionReader;
@@ -122,7 +123,8 @@ public class FeedbackQueryGrpcService implements FeedbackQueryService {
     ListKeysResponse keys(ListKeysRequest request) {
         KeysetPage page = KeysetPage.of(request.hasPage(), request.getPage());
         String prefix = modelPrefix(request.getModelName());
-        return edge.page(KEY_LISTING, page, () -> allTimeKeys(rangeStart(page, prefix), prefix == null ? null : prefix + "\uffff", 0),
+        return edge.page(FeedbackStores.AGGREGATES_STORE, KEY_LISTING, page,
+                here -> allTimeKeys(here, rangeStart(page, prefix), prefix == null ? null : prefix + "\uffff", 0),
                 channel -> FeedbackQueryServiceGrpc.newFutureStub(channel).listKeys(request));
     }
 
@@ -138,7 +140,8 @@ public class FeedbackQueryGrpcService implements FeedbackQueryService {
         if (request.getMinVotes() < 0) {
             throw QueryErrors.invalidArgument("min_votes must be 0 or more, got " + request.getMinVotes());
         }
-        return edge.fanOut(() -> topKeys(Shares.best(allTimeKeys(null, null, request.getMinVotes()), ranking, k), List.of()),
+        return edge.fanOut(FeedbackStores.AGGREGATES_STORE,
+                here -> topKeys(Shares.best(allTimeKeys(here, null, null, request.getMinVotes()), ranking, k), List.of()),
                 channel -> FeedbackQueryServiceGrpc.newFutureStub(channel).topKeys(request),
                 shares -> topKeys(Shares.best(shares.entries(TopKeysResponse::getKeysList), ranking, k), shares.outcomes()));
     }
@@ -147,9 +150,9 @@ public class FeedbackQueryGrpcService implements FeedbackQueryService {
         return TopKeysResponse.newBuilder().addAllKeys(keys).addAllServers(servers).build();
     }
 
-    /** The all-time aggregates of this instance's active partitions in [from, to] with at least {@code minVotes} thumbs. */
-    private List<KeyStats> allTimeKeys(String from, String to, long minVotes) {
-        return edge.<String, FeedbackAggregate>activeRange(FeedbackStores.AGGREGATES_STORE, from, to).stream()
+    /** The all-time aggregates of this instance's share in [from, to] with at least {@code minVotes} thumbs. */
+    private static List<KeyStats> allTimeKeys(ActivePartitions here, String from, String to, long minVotes) {
+        return here.<String, FeedbackAggregate>range(from, to).stream()
                 .filter(entry -> entry.key.indexOf('@') < 0)
                 .filter(entry -> entry.value.getThumbsUp() + entry.value.getThumbsDown() >= minVotes)
                 .map(entry -> keyStats(entry.key, entry.value))

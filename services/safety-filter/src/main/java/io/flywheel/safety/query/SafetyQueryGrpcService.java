@@ -135,9 +135,8 @@ public class SafetyQueryGrpcService implements SafetyQueryService {
 
     ListEscalationsResponse escalations(ListEscalationsRequest request) {
         KeysetPage page = KeysetPage.of(request.hasPage(), request.getPage());
-        return edge.page(ESCALATION_LISTING, page,
-                () -> edge.<String, UserEscalation>activeRange(SafetyStores.ESCALATIONS_STORE, page.afterKey().orElse(null), null)
-                        .stream().map(entry -> entry.value).toList(),
+        return edge.page(SafetyStores.ESCALATIONS_STORE, ESCALATION_LISTING, page,
+                here -> here.<String, UserEscalation>range(page.afterKey().orElse(null), null).stream().map(entry -> entry.value).toList(),
                 channel -> SafetyQueryServiceGrpc.newFutureStub(channel).listEscalations(request));
     }
 
