@@ -217,6 +217,26 @@ public final class FlywheelTestStack {
     }
 
     /**
+     * Writes {@code valid} with the {@code hostile} records between its two halves, then asserts
+     * that {@code applicationId} dead-lettered each hostile record once, keeping its bytes, with a
+     * reason that begins with the record's key in {@code hostile}.
+     */
+    public <V extends Message> void sendAmongValid(String applicationId, TopicSpec<V> topic, List<V> valid,
+                                                   Map<String, V> hostile, Function<V, String> keyOf) {
+        int half = valid.size() / 2;
+        List<V> records = new ArrayList<>(valid.subList(0, half));
+        records.addAll(hostile.values());
+        records.addAll(valid.subList(half, valid.size()));
+        List<byte[]> sent = sendAll(topic, records, keyOf);
+        List<DeadLetter.Expected> expected = new ArrayList<>();
+        int i = half;
+        for (String reasonStart : hostile.keySet()) {
+            expected.add(new DeadLetter.Expected(sent.get(i++), reasonStart));
+        }
+        assertDeadLetteredOnce(applicationId, topic.name(), expected, Duration.ofSeconds(30));
+    }
+
+    /**
      * Asserts that each expected record of {@code sourceTopic} is in the dead-letter topic of
      * {@code applicationId} exactly once, keeping its bytes, with a reason that begins as expected.
      * Dead letters of other records are ignored.

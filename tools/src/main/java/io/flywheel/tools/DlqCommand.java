@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.flywheel.model.Topics;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.Base64;
 import java.util.concurrent.Callable;
 import org.apache.kafka.common.header.Header;
@@ -37,12 +36,8 @@ final class DlqCommand {
         @Mixin
         KafkaOptions kafka;
 
-        @Option(names = "--max", paramLabel = "N", defaultValue = "100", description = "Stop after N records (default: ${DEFAULT-VALUE}).")
-        long max;
-
-        @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "5s",
-                description = "Stop when nothing arrived for this long, e.g. 500ms, 30s, 5m (default: ${DEFAULT-VALUE}).")
-        Duration timeout;
+        @Mixin
+        ReadOptions reading;
 
         @Option(names = "--values", description = "Also print each value, base64 (the safety-filter's hold raw user text).")
         boolean values;
@@ -50,7 +45,7 @@ final class DlqCommand {
         @Override
         public Integer call() throws Exception {
             String topic = Topics.deadLetter(applicationId, false).name();
-            long read = TopicReader.fromStart(kafka, topic, new ByteArrayDeserializer(), new ByteArrayDeserializer(), max, timeout,
+            long read = TopicReader.fromStart(kafka, reading, topic, new ByteArrayDeserializer(), new ByteArrayDeserializer(),
                     record -> {
                         ObjectNode line = JSON.createObjectNode()
                                 .put("partition", record.partition())

@@ -6,7 +6,6 @@ import com.google.protobuf.util.JsonFormat;
 import io.flywheel.events.v1.FeedbackEvent;
 import io.flywheel.model.ProtobufSerdes;
 import io.flywheel.model.Topics;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.TreeMap;
@@ -74,12 +73,8 @@ final class FeedbackCommand {
         @Mixin
         RegistryOptions registry;
 
-        @Option(names = "--max", paramLabel = "N", defaultValue = "100", description = "Stop after N records (default: ${DEFAULT-VALUE}).")
-        long max;
-
-        @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "10s",
-                description = "Stop when nothing arrived for this long, e.g. 500ms, 30s, 5m (default: ${DEFAULT-VALUE}).")
-        Duration timeout;
+        @Mixin
+        ReadOptions reading;
 
         @Option(names = "--quiet", description = "Print only the summary.")
         boolean quiet;
@@ -88,8 +83,8 @@ final class FeedbackCommand {
         public Integer call() throws Exception {
             ProtobufSerdes serdes = new ProtobufSerdes(registry.url());
             JsonFormat.Printer json = JsonFormat.printer().omittingInsignificantWhitespace();
-            long read = TopicReader.fromStart(kafka, Topics.FEEDBACK_EVENTS.name(), new StringDeserializer(),
-                    serdes.valueDeserializer(FeedbackEvent.class), max, timeout, record -> {
+            long read = TopicReader.fromStart(kafka, reading, Topics.FEEDBACK_EVENTS.name(), new StringDeserializer(),
+                    serdes.valueDeserializer(FeedbackEvent.class), record -> {
                         if (!quiet) {
                             System.out.println("{\"partition\":" + record.partition() + ",\"offset\":" + record.offset()
                                     + ",\"key\":" + KEY_JSON.writeValueAsString(record.key()) + ",\"value\":" + json.print(record.value()) + "}");

@@ -22,11 +22,13 @@ final class TopicReader {
     }
 
     /**
-     * Hands records to {@code each} until {@code max} were read or nothing arrived for {@code idle};
-     * returns how many were read.
+     * Hands records to {@code each} until {@code --max} were read or nothing arrived for
+     * {@code --timeout}; returns how many were read.
      */
-    static <K, V> long fromStart(KafkaOptions kafka, String topic, Deserializer<K> keys, Deserializer<V> values, long max,
-                                 Duration idle, Each<K, V> each) throws Exception {
+    static <K, V> long fromStart(KafkaOptions kafka, ReadOptions reading, String topic, Deserializer<K> keys,
+                                 Deserializer<V> values, Each<K, V> each) throws Exception {
+        long max = reading.max;
+        Duration idle = reading.timeout;
         Map<String, Object> config = kafka.clientConfig();
         config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);

@@ -520,22 +520,9 @@ class EvalSamplerIT {
                         .setCompletionCreatedAt(Timestamps.fromMillis(YEAR_2100 * 1000)).build());
         hostileFeedback.put("feedback event is ", thumbDown("f".repeat(1024 * 1024), valid.get(14), t0 + MIN));
 
-        List<ScreenedCompletion> completionOrder = new ArrayList<>(valid.subList(0, 15));
-        completionOrder.addAll(hostileCompletions.values());
-        completionOrder.addAll(valid.subList(15, valid.size()));
-        List<byte[]> completionBytes = stack.sendAll(Topics.LLM_COMPLETIONS_SCREENED, completionOrder,
+        stack.sendAmongValid(APPLICATION_ID, Topics.LLM_COMPLETIONS_SCREENED, valid, hostileCompletions,
                 c -> c.getCompletion().getConversationId());
-        List<FeedbackEvent> feedbackOrder = new ArrayList<>(validFeedback.subList(0, 2));
-        feedbackOrder.addAll(hostileFeedback.values());
-        feedbackOrder.addAll(validFeedback.subList(2, validFeedback.size()));
-        List<byte[]> feedbackBytes = stack.sendAll(Topics.FEEDBACK_EVENTS, feedbackOrder, FeedbackEvent::getConversationId);
-
-        stack.assertDeadLetteredOnce(APPLICATION_ID, Topics.LLM_COMPLETIONS_SCREENED.name(),
-                expectations(hostileCompletions.keySet(), completionBytes.subList(15, 15 + hostileCompletions.size())),
-                Duration.ofSeconds(30));
-        stack.assertDeadLetteredOnce(APPLICATION_ID, Topics.FEEDBACK_EVENTS.name(),
-                expectations(hostileFeedback.keySet(), feedbackBytes.subList(2, 2 + hostileFeedback.size())),
-                Duration.ofSeconds(30));
+        stack.sendAmongValid(APPLICATION_ID, Topics.FEEDBACK_EVENTS, validFeedback, hostileFeedback, FeedbackEvent::getConversationId);
 
         long samples = expected.byReason.get(stratum).values().stream().mapToLong(Long::longValue).sum();
         awaitStratum(stratum, stats -> stats.getSeen() == valid.size() && stats.getSampled() >= samples);
@@ -556,15 +543,6 @@ class EvalSamplerIT {
 
     private static ScreenedCompletion createdAt(ScreenedCompletion screened, Timestamp createdAt) {
         return screened.toBuilder().setCompletion(screened.getCompletion().toBuilder().setCreatedAt(createdAt)).build();
-    }
-
-    private static List<DeadLetter.Expected> expectations(Set<String> reasonStarts, List<byte[]> sent) {
-        List<String> reasons = List.copyOf(reasonStarts);
-        List<DeadLetter.Expected> expected = new ArrayList<>();
-        for (int i = 0; i < reasons.size(); i++) {
-            expected.add(new DeadLetter.Expected(sent.get(i), reasons.get(i)));
-        }
-        return expected;
     }
 
     @Test
