@@ -71,7 +71,8 @@ public final class PolicyCatalog {
     SafetyPolicy p = policyOrNull == null || !policyOrNull.getId().isEmpty() ? policyOrNull
         : policyOrNull.toBuilder().setId(policyId).build();
     if (violation.isPresent()) {
-      overrides.put(policyId, new Entry(p == null ? SafetyPolicy.newBuilder().setId(policyId).build() : p,
+      // Reported under the record key: the id whose override slot the record took.
+      overrides.put(policyId, new Entry((p == null ? SafetyPolicy.newBuilder() : p.toBuilder()).setId(policyId).build(),
           new PolicyCompiler.Rejected(violation.get()), offset));
     } else if (p == null) {
       overrides.remove(policyId);
