@@ -3,9 +3,10 @@ package io.flywheel.sampler.topology;
 import io.flywheel.events.v1.DriftAlert;
 import io.flywheel.model.AggregateKey;
 import io.flywheel.model.DriftAlertContract;
+import io.flywheel.runtime.deadletter.RecordKey;
 import io.flywheel.runtime.deadletter.RegistryUnavailableException;
 import io.flywheel.sampler.sampling.DriftAlertBoard;
-import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -21,8 +22,10 @@ import org.jboss.logging.Logger;
  * {@code emitted_at}, {@link DriftAlertBoard#supersedes}) in this instance's global store, which
  * the sampling tasks read as their {@code DriftStatus}. It decodes the bytes itself and never
  * throws: an exception on the global thread would stop the whole client. A record it cannot
- * decode is logged and counted, and the key keeps its previous state; a registry outage is retried
- * for a while first, since the alert would otherwise be missed until the next restart.
+ * decode or that breaks {@link DriftAlertContract} (or the key rule) is logged and counted, and
+ * the key keeps its previous state; the service's intake check dead-letters the same records. A
+ * registry outage is retried for a while first, since the alert would otherwise be missed until
+ * the next restart.
  */
 final class DriftAlertIntake implements Processor<byte[], byte[], Void, Void> {
 
@@ -31,13 +34,15 @@ final class DriftAlertIntake implements Processor<byte[], byte[], Void, Void> {
     private static final long REGISTRY_BACKOFF_MS = 1_000;
 
     private final Deserializer<DriftAlert> deserializer;
+    private final Duration maxClockSkew;
     private final AtomicLong skipped;
     private final SamplerMetrics metrics;
     private ProcessorContext<Void, Void> context;
     private KeyValueStore<String, DriftAlert> alerts;
 
-    DriftAlertIntake(Deserializer<DriftAlert> deserializer, AtomicLong skipped, SamplerMetrics metrics) {
+    DriftAlertIntake(Deserializer<DriftAlert> deserializer, Duration maxClockSkew, AtomicLong skipped, SamplerMetrics metrics) {
         this.deserializer = deserializer;
+        this.maxClockSkew = maxClockSkew;
         this.skipped = skipped;
         this.metrics = metrics;
     }
@@ -58,13 +63,20 @@ final class DriftAlertIntake implements Processor<byte[], byte[], Void, Void> {
     }
 
     private void apply(Record<byte[], byte[]> record) {
+        RecordKey recordKey = RecordKey.read(record.key());
+        if (recordKey instanceof RecordKey.Invalid invalid) {
+            skip(record, invalid.reason());
+            return;
+        }
+        String text = ((RecordKey.Valid) recordKey).key();
         if (record.value() == null) {
-            if (record.key() == null) {
-                skip(record, "tombstone without a key");
+            Optional<String> violation = DriftAlertContract.tombstoneViolation(text);
+            if (violation.isPresent()) {
+                skip(record, violation.get());
                 return;
             }
             // A tombstone on the compacted topic: the model key is no longer under alert.
-            String modelKey = AggregateKey.decode(new String(record.key(), StandardCharsets.UTF_8)).modelKey().encode();
+            String modelKey = AggregateKey.decode(text).modelKey().encode();
             alerts.delete(modelKey);
             metrics.driftAlert(modelKey, false);
             return;
@@ -73,7 +85,7 @@ final class DriftAlertIntake implements Processor<byte[], byte[], Void, Void> {
         if (alert == null) {
             return;
         }
-        Optional<String> violation = DriftAlertContract.violation(alert);
+        Optional<String> violation = DriftAlertContract.violation(alert, context.currentSystemTimeMs(), maxClockSkew);
         if (violation.isPresent()) {
             skip(record, violation.get());
             return;
