@@ -5,13 +5,17 @@ import io.grpc.StatusRuntimeException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Predicate;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.QueryableStoreType;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+import org.apache.kafka.streams.state.internals.StateStoreProvider;
 
 /**
  * Reads of this instance's store copies. A store that moved or is not ready answers UNAVAILABLE
@@ -48,6 +52,51 @@ public class LocalStores {
     /** Entries of every local active partition of {@code store} in [from, to] (null bounds are open), unordered across partitions. */
     public <K, V> List<KeyValue<K, V>> activeRange(String store, K from, K to) {
         return read(this.<K, V>handle(store, null, true), store, from, to);
+    }
+
+    /**
+     * Of every local active partition of {@code store}, the first {@code limit} entries in
+     * [from, to] that {@code keep} accepts, unordered across partitions: a page's or a top-K's
+     * share without reading past it.
+     */
+    public <K, V> List<KeyValue<K, V>> activeFirst(String store, K from, K to, int limit, Predicate<V> keep) {
+        List<ReadOnlyKeyValueStore<K, V>> partitions;
+        try {
+            partitions = streams.store(StoreQueryParameters.fromNameAndType(store, new EachPartition<K, V>()));
+        } catch (InvalidStateStoreException e) {
+            throw QueryErrors.unavailable(store + " cannot answer here now: " + e.getMessage(), config.retryAfter());
+        }
+        List<KeyValue<K, V>> entries = new ArrayList<>();
+        for (ReadOnlyKeyValueStore<K, V> partition : partitions) {
+            int taken = 0;
+            try (KeyValueIterator<K, V> iterator = partition.range(from, to)) {
+                while (taken < limit && iterator.hasNext()) {
+                    KeyValue<K, V> entry = iterator.next();
+                    if (keep.test(entry.value)) {
+                        entries.add(entry);
+                        taken++;
+                    }
+                }
+            } catch (InvalidStateStoreException e) {
+                throw moved(store, e);
+            }
+        }
+        return entries;
+    }
+
+    /** The local active copies of a key-value store, one per partition, as the composite store would read them. */
+    private static final class EachPartition<K, V> implements QueryableStoreType<List<ReadOnlyKeyValueStore<K, V>>> {
+        private final QueryableStoreType<ReadOnlyKeyValueStore<K, V>> keyValue = QueryableStoreTypes.keyValueStore();
+
+        @Override
+        public boolean accepts(StateStore stateStore) {
+            return keyValue.accepts(stateStore);
+        }
+
+        @Override
+        public List<ReadOnlyKeyValueStore<K, V>> create(StateStoreProvider provider, String storeName) {
+            return provider.stores(storeName, keyValue);
+        }
     }
 
     private <K, V> List<KeyValue<K, V>> read(ReadOnlyKeyValueStore<K, V> local, String store, K from, K to) {

@@ -7,6 +7,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.apache.kafka.streams.KeyValue;
 
@@ -65,6 +66,12 @@ public class QueryEdge {
     public <K, V> List<KeyValue<K, V>> activeRange(String store, K from, K to) {
         placement.requireQueryable(config.retryAfter());
         return stores.activeRange(store, from, to);
+    }
+
+    /** Of each of this instance's active partitions of {@code store}, the first {@code limit} entries in [from, to] that {@code keep} accepts. */
+    public <K, V> List<KeyValue<K, V>> activeFirst(String store, K from, K to, int limit, Predicate<V> keep) {
+        placement.requireQueryable(config.retryAfter());
+        return stores.activeFirst(store, from, to, limit, keep);
     }
 
     /** Fails with UNAVAILABLE (and a retry hint) unless the stores can answer now. */

@@ -1,5 +1,6 @@
 package io.flywheel.runtime.state;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
@@ -89,6 +90,12 @@ public final class ExpiryIndex {
             scannedFrom = due.get(expired - 1);
         }
         return expired;
+    }
+
+    /** How often (in stream time) state kept for {@code retention} is swept: a tenth of it, 1 s to 1 min. */
+    public static Duration sweepInterval(Duration retention) {
+        long tenth = retention.toMillis() / 10;
+        return Duration.ofMillis(Math.max(1_000, Math.min(60_000, tenth)));
     }
 
     static String key(long expiresAtMs, String stateKey) {
