@@ -62,7 +62,7 @@ final class ScreenCompletions implements Processor<String, Completion, String, M
         this.context = context;
         this.verdicts = context.getStateStore(SafetyStores.VERDICTS_STORE);
         this.expiry = new ExpiryIndex(context.getStateStore(SafetyStores.VERDICT_EXPIRY_STORE));
-        context.schedule(SafetySettings.sweepInterval(settings.verdictRetention()), PunctuationType.STREAM_TIME, this::sweep);
+        context.schedule(ExpiryIndex.sweepInterval(settings.verdictRetention()), PunctuationType.STREAM_TIME, this::sweep);
     }
 
     @Override

@@ -42,7 +42,7 @@ final class UserRiskCounter implements Processor<String, UserFindings, String, U
         this.windows = context.getStateStore(SafetyStores.RISK_STORE);
         this.escalations = context.getStateStore(SafetyStores.ESCALATIONS_STORE);
         this.expiry = new ExpiryIndex(context.getStateStore(SafetyStores.RISK_EXPIRY_STORE));
-        context.schedule(SafetySettings.sweepInterval(settings.riskRetention()), PunctuationType.STREAM_TIME, this::sweep);
+        context.schedule(ExpiryIndex.sweepInterval(settings.riskRetention()), PunctuationType.STREAM_TIME, this::sweep);
     }
 
     @Override

@@ -36,7 +36,7 @@ class VerdictSweepTest {
 
     @Test
     void verdictStateStopsGrowingAtTwiceWhatOneSweepPerIntervalRemoves() {
-        Duration interval = SafetySettings.sweepInterval(RETENTION);
+        Duration interval = ExpiryIndex.sweepInterval(RETENTION);
         long perInterval = PER_MS * interval.toMillis();
         assertTrue(perInterval >= 2L * ExpiryIndex.SWEEP_BATCH, "the rate must outrun one batch per sweep");
         SafetySettings settings = new SafetySettings("safety-filter", DetectorSettings.DEFAULTS,
