@@ -33,8 +33,6 @@ public final class ExpiryIndex {
      * index (RocksDB steps over every tombstone until compaction).
      */
     private String scannedFrom = pad(0);
-    /** Set when an entry below {@link #scannedFrom} was scheduled (possibly by an expiry itself). */
-    private boolean lowered;
     private boolean behind;
 
     public ExpiryIndex(KeyValueStore<String, byte[]> store) {
@@ -45,7 +43,6 @@ public final class ExpiryIndex {
         String key = key(expiresAtMs, stateKey);
         if (key.compareTo(scannedFrom) < 0) {
             scannedFrom = key;
-            lowered = true;
         }
         store.put(key, PRESENT);
     }
@@ -81,14 +78,14 @@ public final class ExpiryIndex {
         }
         behind = due.size() > limit;
         int expired = Math.min(limit, due.size());
-        lowered = false;
-        for (String indexKey : due.subList(0, expired)) {
-            store.delete(indexKey);
-            expire.accept(indexKey.substring(TIME_DIGITS + 1));
+        if (expired == 0) {
+            return 0;
         }
-        if (expired > 0 && !lowered) {
-            scannedFrom = due.get(expired - 1);
-        }
+        List<String> batch = due.subList(0, expired);
+        batch.forEach(store::delete);
+        // Moved on before the expiries run, so whatever they schedule behind it lowers it again.
+        scannedFrom = batch.get(expired - 1);
+        batch.forEach(indexKey -> expire.accept(indexKey.substring(TIME_DIGITS + 1)));
         return expired;
     }
 
