@@ -5,6 +5,7 @@ import io.flywheel.model.ProtobufSerdes;
 import io.flywheel.model.TopicSpec;
 import io.flywheel.registry.RegistryAdmin;
 import io.flywheel.registry.RegistryProcess;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -14,6 +15,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
+import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -23,9 +26,13 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
@@ -45,6 +52,13 @@ import org.apache.kafka.common.serialization.StringSerializer;
 public final class FlywheelTestStack {
 
     private static final Duration REGISTRY_READY_TIMEOUT = Duration.ofSeconds(120);
+
+    /**
+     * The largest record the test broker and the stack's producers accept (4 MiB): above the
+     * services' own 1 MiB producer limit, so a test can write an oversized input and see what the
+     * service does with it.
+     */
+    public static final int MAX_RECORD_BYTES = 4 * 1024 * 1024;
 
     private static FlywheelTestStack shared;
 
@@ -166,8 +180,122 @@ public final class FlywheelTestStack {
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
                 ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
-                ProducerConfig.LINGER_MS_CONFIG, 5);
+                ProducerConfig.LINGER_MS_CONFIG, 5,
+                ProducerConfig.MAX_REQUEST_SIZE_CONFIG, MAX_RECORD_BYTES);
         return new KafkaProducer<>(config, new StringSerializer(), serdes.valueSerializer(topic.valueType()));
+    }
+
+    /**
+     * A new producer of raw key and value bytes, for records no serializer would write (garbage,
+     * oversized); the caller closes it.
+     */
+    public KafkaProducer<byte[], byte[]> rawProducer() {
+        Map<String, Object> config = Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
+                ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.MAX_REQUEST_SIZE_CONFIG, MAX_RECORD_BYTES);
+        return new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    /**
+     * Writes {@code values} in order, each serialized through the registry as the services' own
+     * producers would, keyed by {@code keyOf}; returns the value bytes of each record, in order
+     * (what a dead letter of that record must keep).
+     */
+    public <V extends Message> List<byte[]> sendAll(TopicSpec<V> topic, List<V> values, Function<V, String> keyOf) {
+        List<byte[]> written = new ArrayList<>();
+        try (Serializer<V> serializer = serdes.valueSerializer(topic.valueType());
+             KafkaProducer<byte[], byte[]> producer = rawProducer()) {
+            for (V value : values) {
+                byte[] bytes = serializer.serialize(topic.name(), value);
+                producer.send(new ProducerRecord<>(topic.name(), keyOf.apply(value).getBytes(StandardCharsets.UTF_8), bytes));
+                written.add(bytes);
+            }
+            producer.flush();
+        }
+        return written;
+    }
+
+    /**
+     * Writes {@code valid} with the {@code hostile} records between its two halves, then asserts
+     * that {@code applicationId} dead-lettered each hostile record once, keeping its bytes, with a
+     * reason that begins with the record's key in {@code hostile}.
+     */
+    public <V extends Message> void sendAmongValid(String applicationId, TopicSpec<V> topic, List<V> valid,
+                                                   Map<String, V> hostile, Function<V, String> keyOf) {
+        int half = valid.size() / 2;
+        List<V> records = new ArrayList<>(valid.subList(0, half));
+        records.addAll(hostile.values());
+        records.addAll(valid.subList(half, valid.size()));
+        List<byte[]> sent = sendAll(topic, records, keyOf);
+        List<DeadLetter.Expected> expected = new ArrayList<>();
+        int i = half;
+        for (String reasonStart : hostile.keySet()) {
+            expected.add(new DeadLetter.Expected(sent.get(i++), reasonStart));
+        }
+        assertDeadLetteredOnce(applicationId, topic.name(), expected, Duration.ofSeconds(30));
+    }
+
+    /**
+     * Asserts that each expected record of {@code sourceTopic} is in the dead-letter topic of
+     * {@code applicationId} exactly once, keeping its bytes, with a reason that begins as expected.
+     * Dead letters of other records are ignored.
+     */
+    public void assertDeadLetteredOnce(String applicationId, String sourceTopic, List<DeadLetter.Expected> expected,
+                                       Duration timeout) {
+        List<DeadLetter> dead = readDeadLetters(applicationId,
+                letter -> expected.stream().anyMatch(e -> letter.keeps(e.value())), expected.size(), timeout);
+        List<String> problems = new ArrayList<>();
+        for (DeadLetter.Expected wanted : expected) {
+            List<DeadLetter> found = dead.stream().filter(letter -> letter.keeps(wanted.value())).toList();
+            if (found.size() != 1) {
+                problems.add("'" + wanted.reasonStart() + "…' dead-lettered " + found.size() + " times");
+            } else if (!String.valueOf(found.get(0).reason()).startsWith(wanted.reasonStart())) {
+                problems.add("reason '" + found.get(0).reason() + "', expected to begin '" + wanted.reasonStart() + "'");
+            } else if (!sourceTopic.equals(found.get(0).header(DeadLetter.SOURCE_TOPIC))) {
+                problems.add("'" + wanted.reasonStart() + "…' from " + found.get(0).header(DeadLetter.SOURCE_TOPIC));
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new AssertionError(applicationId + ".dlq: " + problems);
+        }
+    }
+
+    /**
+     * Reads the dead-letter topic of {@code applicationId} from the beginning (committed records
+     * only) until {@code count} records matching {@code wanted} were read or the timeout passed,
+     * then for two more seconds so that a repeat would show; returns the matching records.
+     */
+    public List<DeadLetter> readDeadLetters(String applicationId, Predicate<DeadLetter> wanted, int count, Duration timeout) {
+        Map<String, Object> config = Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, IsolationLevel.READ_COMMITTED.toString(),
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+                ConsumerConfig.CLIENT_ID_CONFIG, "flywheel-testkit-dlq-reader-" + UUID.randomUUID());
+        List<DeadLetter> matching = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(),
+                new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(applicationId + ".dlq", timeout).stream()
+                    .map(info -> new TopicPartition(info.topic(), info.partition()))
+                    .collect(Collectors.toList());
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            long deadline = System.nanoTime() + timeout.toNanos();
+            long settleNanos = Duration.ofSeconds(2).toNanos();
+            long stopAt = deadline;
+            while (System.nanoTime() < stopAt) {
+                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+                    DeadLetter letter = new DeadLetter(record.key(), record.value(), record.headers());
+                    if (wanted.test(letter)) {
+                        matching.add(letter);
+                    }
+                }
+                if (matching.size() >= count) {
+                    stopAt = Math.min(stopAt, System.nanoTime() + settleNanos);
+                }
+            }
+        }
+        return matching;
     }
 
     /**

@@ -48,6 +48,9 @@ final class InJvmBroker implements AutoCloseable {
                 .setConfigProp("share.coordinator.state.topic.min.isr", "1")
                 // Otherwise every new consumer group (each Streams client) waits 3 s for its first assignment.
                 .setConfigProp("group.initial.rebalance.delay.ms", "0")
+                // A broker may accept larger records than the services ever write: tests of oversized
+                // inputs (a 2 MiB prompt) must reach the services, not stop at the broker's 1 MiB default.
+                .setConfigProp("message.max.bytes", Integer.toString(FlywheelTestStack.MAX_RECORD_BYTES))
                 .build();
         try {
             cluster.format();

@@ -1,20 +1,16 @@
 package io.flywheel.tools;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.protobuf.Timestamp;
 import com.google.protobuf.util.JsonFormat;
 import io.flywheel.events.v1.FeedbackEvent;
 import io.flywheel.model.ProtobufSerdes;
 import io.flywheel.model.Topics;
-import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
+import java.util.function.Supplier;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -34,11 +30,19 @@ final class FeedbackCommand {
         @Mixin
         TrafficOptions traffic;
 
+        @Option(names = "--occurred-at", paramLabel = "SECONDS",
+                description = {"Set every event's occurred_at to this many seconds since 1970, unchecked, to see what the "
+                        + "services do with a client's bad clock: e.g. 253402300800 (outside protobuf Timestamp's range, "
+                        + "year 10000) or 4102444800 (2100-01-01). Such events go to the readers' dead-letter topics."})
+        Long occurredAtSeconds;
+
         @Override
         public Integer call() throws Exception {
             FeedbackTraffic feedback = new FeedbackTraffic(traffic.seed(), traffic.models(), Instant::now);
+            Supplier<FeedbackEvent> next = occurredAtSeconds == null ? feedback::next : () -> feedback.next().toBuilder()
+                    .setOccurredAt(Timestamp.newBuilder().setSeconds(occurredAtSeconds)).build();
             Map<String, Long> perModel = new TreeMap<>();
-            PacedSender.Outcome outcome = PacedSender.send(traffic, Topics.FEEDBACK_EVENTS, feedback::next,
+            PacedSender.Outcome outcome = PacedSender.send(traffic, Topics.FEEDBACK_EVENTS, next,
                     FeedbackEvent::getConversationId,
                     event -> perModel.merge(event.getModel().getName() + "/" + event.getModel().getVersion() + "/"
                             + event.getPromptVersion(), 1L, Long::sum));
@@ -69,46 +73,24 @@ final class FeedbackCommand {
         @Mixin
         RegistryOptions registry;
 
-        @Option(names = "--max", paramLabel = "N", defaultValue = "100", description = "Stop after N records (default: ${DEFAULT-VALUE}).")
-        long max;
-
-        @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "10s",
-                description = "Stop when nothing arrived for this long, e.g. 500ms, 30s, 5m (default: ${DEFAULT-VALUE}).")
-        Duration timeout;
+        @Mixin
+        ReadOptions reading;
 
         @Option(names = "--quiet", description = "Print only the summary.")
         boolean quiet;
 
         @Override
         public Integer call() throws Exception {
-            Map<String, Object> config = kafka.clientConfig();
-            config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-            config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
             ProtobufSerdes serdes = new ProtobufSerdes(registry.url());
             JsonFormat.Printer json = JsonFormat.printer().omittingInsignificantWhitespace();
-            long read = 0;
-            try (KafkaConsumer<String, FeedbackEvent> consumer = new KafkaConsumer<>(config, new StringDeserializer(),
-                    serdes.valueDeserializer(FeedbackEvent.class))) {
-                // Assigned, not subscribed: no consumer group is created or moved.
-                List<TopicPartition> partitions = consumer.partitionsFor(Topics.FEEDBACK_EVENTS.name(), Duration.ofSeconds(30)).stream()
-                        .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-                consumer.assign(partitions);
-                consumer.seekToBeginning(partitions);
-                long idleSince = System.nanoTime();
-                while (read < max && System.nanoTime() - idleSince < timeout.toNanos()) {
-                    for (ConsumerRecord<String, FeedbackEvent> record : consumer.poll(Duration.ofMillis(250))) {
-                        idleSince = System.nanoTime();
-                        if (read++ >= max) {
-                            break;
-                        }
+            long read = TopicReader.fromStart(kafka, reading, Topics.FEEDBACK_EVENTS.name(), new StringDeserializer(),
+                    serdes.valueDeserializer(FeedbackEvent.class), record -> {
                         if (!quiet) {
                             System.out.println("{\"partition\":" + record.partition() + ",\"offset\":" + record.offset()
                                     + ",\"key\":" + KEY_JSON.writeValueAsString(record.key()) + ",\"value\":" + json.print(record.value()) + "}");
                         }
-                    }
-                }
-            }
-            System.err.printf("read %d feedback event(s) from %s%n", Math.min(read, max), Topics.FEEDBACK_EVENTS.name());
+                    });
+            System.err.printf("read %d feedback event(s) from %s%n", read, Topics.FEEDBACK_EVENTS.name());
             return 0;
         }
     }

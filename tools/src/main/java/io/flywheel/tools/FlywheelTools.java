@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
                 CompletionsCommand.class,
                 PoliciesCommand.class,
                 QueryCommand.class,
+                DlqCommand.class,
                 DemoCommand.class,
                 CommandLine.HelpCommand.class,
         })

@@ -46,7 +46,7 @@ class CommandOptionsTest {
     @Test
     void timeOptionsParseEveryForm() {
         FeedbackCommand.Consume consume = parsed("feedback", "consume", "--timeout", "750ms");
-        assertEquals(Duration.ofMillis(750), consume.timeout);
+        assertEquals(Duration.ofMillis(750), consume.reading.timeout);
         RegistryCommand.Init init = parsed("registry", "init", "--wait", "2m");
         assertEquals(Duration.ofMinutes(2), init.wait);
         PoliciesCommand.Apply apply = parsed("policies", "apply", "--file", "pack.yaml", "--timeout", "45");

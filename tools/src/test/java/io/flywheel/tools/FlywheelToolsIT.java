@@ -20,8 +20,11 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
+import java.util.UUID;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.utils.Utils;
 import org.junit.jupiter.api.Test;
 
@@ -109,6 +112,36 @@ class FlywheelToolsIT {
             int expected = Utils.toPositive(Utils.murmur2(record.key().getBytes(StandardCharsets.UTF_8))) % Topics.CONVERSATION_PARTITIONS;
             assertEquals(expected, record.partition(), record.key());
         }
+    }
+
+    @Test
+    void feedbackProduceSendsABadClockAndDlqConsumeShowsWhatADeadLetterSays() throws Exception {
+        stack.createTopics(Topics.FEEDBACK_EVENTS, Topics.deadLetter("feedback-aggregator", false));
+        long outOfRange = 253402300800L;
+        String summary = run("feedback", "produce", "--bootstrap-servers", stack.bootstrapServers(),
+                "--registry-url", stack.registryUrl(), "--count", "3", "--occurred-at", Long.toString(outOfRange));
+        assertTrue(summary.contains("sent 3 feedback events"), summary);
+        long badClock = stack.readCommitted(Topics.FEEDBACK_EVENTS, Integer.MAX_VALUE, Duration.ofSeconds(3)).stream()
+                .filter(record -> record.value().getOccurredAt().getSeconds() == outOfRange).count();
+        assertEquals(3, badClock);
+
+        String reason = "occurred_at (seconds=" + outOfRange + ", nanos=0) is outside protobuf Timestamp's range " + UUID.randomUUID();
+        try (KafkaProducer<byte[], byte[]> raw = stack.rawProducer()) {
+            ProducerRecord<byte[], byte[]> letter = new ProducerRecord<>("feedback-aggregator.dlq",
+                    "conv-dlq".getBytes(StandardCharsets.UTF_8), new byte[] {1, 2, 3});
+            letter.headers().add("flywheel.dlq.source.topic", utf8("feedback.events"))
+                    .add("flywheel.dlq.error.message", utf8(reason)).add("trace-id", utf8("not printed"));
+            raw.send(letter).get();
+        }
+        String printed = run("dlq", "consume", "feedback-aggregator", "--bootstrap-servers", stack.bootstrapServers(),
+                "--timeout", "2s", "--values");
+        String line = printed.lines().filter(l -> l.contains(reason)).findFirst().orElseThrow(() -> new AssertionError(printed));
+        assertTrue(line.contains("\"key\":\"conv-dlq\"") && line.contains("\"source.topic\":\"feedback.events\"")
+                && line.contains("\"value_bytes\":3") && line.contains("\"value_base64\":\"AQID\"") && !line.contains("trace-id"), line);
+    }
+
+    private static byte[] utf8(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
     }
 
     private static int freePort() throws IOException {

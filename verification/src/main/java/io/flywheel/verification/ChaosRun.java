@@ -59,6 +59,16 @@ public final class ChaosRun implements Callable<Integer> {
     @Option(names = "--no-queries", description = "do not run the query probe")
     boolean noQueries;
 
+    @Option(names = "--no-broker-restart", description = "do not SIGKILL and restart the broker")
+    boolean noBrokerRestart;
+
+    @Option(names = "--no-final-kills", description = "do not kill one instance of every service for good after the last write")
+    boolean noFinalKills;
+
+    @Option(names = "--registry-outage", defaultValue = "0s", converter = DurationOption.class,
+            description = "stop the schema registry this long, a quarter into the run, e.g. 60s (default: no outage)")
+    Duration registryOutage;
+
     /** The report of the last run (for the integration test). */
     Report report;
 
@@ -89,7 +99,8 @@ public final class ChaosRun implements Callable<Integer> {
             report.fact("mesh ready after", seconds(started));
 
             AtomicBoolean sentAll = new AtomicBoolean();
-            Chaos chaos = new Chaos(mesh, kills, Duration.ofMillis(events * 1000 / rate), seed, sentAll::get);
+            Chaos chaos = new Chaos(mesh, kills, Duration.ofMillis(events * 1000 / rate), seed, sentAll::get, !noBrokerRestart,
+                    registryOutage);
             Thread chaosThread = new Thread(chaos, "chaos");
             chaosThread.start();
             Supervisor supervisor = new Supervisor(mesh);
@@ -113,7 +124,9 @@ public final class ChaosRun implements Callable<Integer> {
             if (chaos.failure() != null) {
                 throw new IllegalStateException("the chaos driver failed", chaos.failure());
             }
-            chaos.killOneOfEachForGood(supervisor);
+            if (!noFinalKills) {
+                chaos.killOneOfEachForGood(supervisor);
+            }
             String drainFailure = null;
             try {
                 Duration drained = Drain.await(mesh, Duration.ofSeconds(15), Duration.ofMinutes(20));
@@ -128,10 +141,13 @@ public final class ChaosRun implements Callable<Integer> {
                 probe.outcomes().forEach(report::queryOutcome);
             }
             supervisor.stop();
-            report.fact("service kills (SIGKILL)", chaos.kills() + " (incl. one per service for good at the end)");
+            report.fact("service kills (SIGKILL)", chaos.kills() + (noFinalKills ? "" : " (incl. one per service for good at the end)"));
             report.fact("restarts after ERROR (platform)", supervisor.restarts().size());
             supervisor.restarts().forEach(line -> report.event("supervisor " + line));
             report.fact("broker restarts (SIGKILL)", chaos.brokerRestarts());
+            if (!registryOutage.isZero()) {
+                report.fact("registry outages", chaos.registryOutages() + " x " + registryOutage.toSeconds() + " s");
+            }
             chaos.timeline().forEach(report::event);
 
             Expectations expectations = Expectations.of(new Workload(spec), parameters);
@@ -155,6 +171,15 @@ public final class ChaosRun implements Callable<Integer> {
 
     private static String seconds(long sinceNanos) {
         return String.format("%.0f s", (System.nanoTime() - sinceNanos) / 1e9);
+    }
+
+    /** Durations as the CLI writes them: 60s, 2m, or ISO-8601 (PT60S). */
+    static final class DurationOption implements picocli.CommandLine.ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String value) {
+            String text = value.trim().toUpperCase(java.util.Locale.ROOT);
+            return Duration.parse(text.startsWith("P") ? text : "PT" + text);
+        }
     }
 
     public Report report() {

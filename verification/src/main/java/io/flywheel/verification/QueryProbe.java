@@ -6,7 +6,6 @@ import io.flywheel.query.v1.GetStatsRequest;
 import io.flywheel.query.v1.GetStatsResponse;
 import io.flywheel.query.v1.GetStratumStatsRequest;
 import io.flywheel.query.v1.GetUserRiskRequest;
-import io.flywheel.query.v1.KeyStats;
 import io.flywheel.query.v1.ListEscalationsRequest;
 import io.flywheel.query.v1.ListEscalationsResponse;
 import io.flywheel.query.v1.ListKeysRequest;
@@ -18,6 +17,8 @@ import io.flywheel.query.v1.PageRequest;
 import io.flywheel.query.v1.ResponseMetadata;
 import io.flywheel.query.v1.SafetyQueryServiceGrpc;
 import io.flywheel.query.v1.SamplerQueryServiceGrpc;
+import io.flywheel.query.v1.ServerOutcome;
+import io.flywheel.query.v1.StratumStats;
 import io.flywheel.query.v1.WatchKeyEvent;
 import io.flywheel.query.v1.WatchKeyRequest;
 import io.flywheel.verification.mesh.Mesh;
@@ -39,6 +40,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -222,21 +224,46 @@ final class QueryProbe {
         }
         // A full listing, two keys a page, following the tokens.
         Set<String> committedKeys = new HashSet<>(committedMonotone.keySet());
+        scanListing("ListKeys", a, 1000, committedKeys, token -> {
+            ListKeysResponse page = FeedbackQueryServiceGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS)
+                    .listKeys(ListKeysRequest.newBuilder().setPage(PageRequest.newBuilder().setPageSize(2).setPageToken(token)).build());
+            return new Page(page.getKeysList().stream().map(stats -> text(stats.getKey())).toList(),
+                    page.getServersList(), page.getNextPageToken());
+        });
+    }
+
+    /** One page of a listing: its entries as text, whether a server failed, the next token. */
+    private record Page(List<String> entries, boolean partial, String next) {
+        Page(List<String> entries, List<ServerOutcome> servers, String next) {
+            this(entries, servers.stream().anyMatch(server -> !server.getOk()), next);
+        }
+    }
+
+    /** Follows a listing's page tokens to its end (or {@code limit} entries), then judges what it listed. */
+    private void scanListing(String what, Availability a, int limit, Set<String> mustContain, Function<String, Page> fetch) {
         List<String> listed = new ArrayList<>();
         boolean partial = false;
         String token = "";
         try {
             do {
-                ListKeysResponse page = FeedbackQueryServiceGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS)
-                        .listKeys(ListKeysRequest.newBuilder().setPage(PageRequest.newBuilder().setPageSize(2).setPageToken(token)).build());
-                partial |= page.getServersList().stream().anyMatch(s -> !s.getOk());
-                for (KeyStats stats : page.getKeysList()) {
-                    listed.add(text(stats.getKey()));
-                }
-                token = page.getNextPageToken();
-            } while (!token.isEmpty() && listed.size() < 1000);
+                Page page = fetch.apply(token);
+                partial |= page.partial();
+                listed.addAll(page.entries());
+                token = page.next();
+            } while (!token.isEmpty() && listed.size() < limit);
             a.ok();
-            judgeListing("ListKeys", listed, partial, committedKeys);
+            judgeListing(what, listed, partial, mustContain);
+        } catch (StatusRuntimeException e) {
+            a.failed(e);
+        }
+    }
+
+    /** A point query: counted as an answer, or as a failure of the service's availability. */
+    private void point(Availability a, Runnable call) {
+        try {
+            call.run();
+            a.ok();
+            pointAnswers.incrementAndGet();
         } catch (StatusRuntimeException e) {
             a.failed(e);
         }
@@ -268,30 +295,15 @@ final class QueryProbe {
             return;
         }
         Availability a = availability.get("safety-filter");
-        try {
-            SafetyQueryServiceGrpc.newBlockingStub(channel).withDeadlineAfter(3, TimeUnit.SECONDS)
-                    .getUserRisk(GetUserRiskRequest.newBuilder().setUserId("user-" + Integer.toString(random.nextInt(50), 36)).build());
-            a.ok();
-            pointAnswers.incrementAndGet();
-        } catch (StatusRuntimeException e) {
-            a.failed(e);
-        }
-        List<String> listed = new ArrayList<>();
-        boolean partial = false;
-        String token = "";
-        try {
-            do {
-                ListEscalationsResponse page = SafetyQueryServiceGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS)
-                        .listEscalations(ListEscalationsRequest.newBuilder().setPage(PageRequest.newBuilder().setPageSize(5).setPageToken(token)).build());
-                partial |= page.getServersList().stream().anyMatch(s -> !s.getOk());
-                page.getEscalationsList().forEach(e -> listed.add(e.getUserId() + "@" + String.format("%012d", e.getWindowStart().getSeconds())));
-                token = page.getNextPageToken();
-            } while (!token.isEmpty() && listed.size() < 5000);
-            a.ok();
-            judgeListing("ListEscalations", listed, partial, Set.of());
-        } catch (StatusRuntimeException e) {
-            a.failed(e);
-        }
+        point(a, () -> SafetyQueryServiceGrpc.newBlockingStub(channel).withDeadlineAfter(3, TimeUnit.SECONDS)
+                .getUserRisk(GetUserRiskRequest.newBuilder().setUserId("user-" + Integer.toString(random.nextInt(50), 36)).build()));
+        scanListing("ListEscalations", a, 5000, Set.of(), token -> {
+            ListEscalationsResponse page = SafetyQueryServiceGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS)
+                    .listEscalations(ListEscalationsRequest.newBuilder().setPage(PageRequest.newBuilder().setPageSize(5).setPageToken(token)).build());
+            return new Page(page.getEscalationsList().stream()
+                    .map(e -> e.getUserId() + "@" + String.format("%012d", e.getWindowStart().getSeconds())).toList(),
+                    page.getServersList(), page.getNextPageToken());
+        });
     }
 
     private void askSampler() {
@@ -300,30 +312,14 @@ final class QueryProbe {
             return;
         }
         Availability a = availability.get("eval-sampler");
-        try {
-            SamplerQueryServiceGrpc.newBlockingStub(channel).withDeadlineAfter(3, TimeUnit.SECONDS)
-                    .getStratumStats(GetStratumStatsRequest.newBuilder().setStratum(Workload.modelKeys().get(random.nextInt(3))[0]).build());
-            a.ok();
-            pointAnswers.incrementAndGet();
-        } catch (StatusRuntimeException e) {
-            a.failed(e);
-        }
-        List<String> listed = new ArrayList<>();
-        boolean partial = false;
-        String token = "";
-        try {
-            do {
-                ListStrataResponse page = SamplerQueryServiceGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS)
-                        .listStrata(ListStrataRequest.newBuilder().setPage(PageRequest.newBuilder().setPageSize(1).setPageToken(token)).build());
-                partial |= page.getServersList().stream().anyMatch(s -> !s.getOk());
-                page.getStrataList().forEach(s -> listed.add(s.getStratum()));
-                token = page.getNextPageToken();
-            } while (!token.isEmpty() && listed.size() < 1000);
-            a.ok();
-            judgeListing("ListStrata", listed, partial, Set.of());
-        } catch (StatusRuntimeException e) {
-            a.failed(e);
-        }
+        point(a, () -> SamplerQueryServiceGrpc.newBlockingStub(channel).withDeadlineAfter(3, TimeUnit.SECONDS)
+                .getStratumStats(GetStratumStatsRequest.newBuilder().setStratum(Workload.modelKeys().get(random.nextInt(3))[0]).build()));
+        scanListing("ListStrata", a, 1000, Set.of(), token -> {
+            ListStrataResponse page = SamplerQueryServiceGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS)
+                    .listStrata(ListStrataRequest.newBuilder().setPage(PageRequest.newBuilder().setPageSize(1).setPageToken(token)).build());
+            return new Page(page.getStrataList().stream().map(StratumStats::getStratum).toList(),
+                    page.getServersList(), page.getNextPageToken());
+        });
     }
 
     /**

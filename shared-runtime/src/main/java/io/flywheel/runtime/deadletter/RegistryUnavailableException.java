@@ -17,6 +17,9 @@ import org.apache.kafka.common.errors.RetriableException;
  */
 public class RegistryUnavailableException extends RetriableException {
 
+    /** The registry client's HTTP stack (Vert.x) reports a registry that went away mid-request this way. */
+    private static final String CONNECTION_CLOSED = "io.vertx.core.http.HttpClosedException";
+
     public RegistryUnavailableException(String message, Throwable cause) {
         super(message, cause);
     }
@@ -30,12 +33,32 @@ public class RegistryUnavailableException extends RetriableException {
             if (t instanceof ConnectException || t instanceof SocketTimeoutException
                     || t instanceof HttpTimeoutException || t instanceof UnknownHostException
                     || t instanceof NoRouteToHostException || t instanceof InterruptedIOException
-                    || t instanceof TimeoutException || t instanceof SocketException) {
+                    || t instanceof TimeoutException || t instanceof SocketException
+                    || CONNECTION_CLOSED.equals(t.getClass().getName())) {
                 return true;
             }
             Integer status = httpStatus(t);
             if (status != null && (status >= 500 || status == 429)) {
                 return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * True when the registry client itself failed to reach the registry: a transient failure thrown
+     * through the registry client's code. An output's serializer meets an outage this way (a schema
+     * id it has not cached yet), without a {@code RegistryUnavailableException} around it.
+     */
+    public static boolean isRegistryClientOutage(Throwable failure) {
+        if (!isTransient(failure)) {
+            return false;
+        }
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            for (StackTraceElement frame : t.getStackTrace()) {
+                if (frame.getClassName().startsWith("io.apicurio.registry.")) {
+                    return true;
+                }
             }
         }
         return false;

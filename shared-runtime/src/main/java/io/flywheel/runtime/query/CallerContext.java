@@ -4,9 +4,15 @@ import io.grpc.Context;
 import io.grpc.Deadline;
 import io.grpc.Metadata;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.Collection;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
 
 /**
  * What a query call carries beyond its request: the caller's credentials (passed on when
@@ -23,9 +29,18 @@ public final class CallerContext {
     public static final Metadata.Key<String> MAX_LAG =
             Metadata.Key.of("x-flywheel-max-lag", Metadata.ASCII_STRING_MARSHALLER);
 
+    /**
+     * Trailer of a LOCAL_PARTITIONS answer: the store partitions it answered for, comma-separated,
+     * so the caller can tell a complete fan-out from one that misses a partition.
+     */
+    public static final Metadata.Key<String> PARTITIONS =
+            Metadata.Key.of("x-flywheel-partitions", Metadata.ASCII_STRING_MARSHALLER);
+
     static final Context.Key<String> AUTHORIZATION_KEY = Context.key("flywheel-authorization");
     static final Context.Key<Scope> SCOPE_KEY = Context.key("flywheel-scope");
     static final Context.Key<Long> MAX_LAG_KEY = Context.key("flywheel-max-lag");
+    /** Where a LOCAL_PARTITIONS answer notes its partitions for the {@link #PARTITIONS} trailer. */
+    static final Context.Key<AtomicReference<Set<Integer>>> ANSWERED_KEY = Context.key("flywheel-answered-partitions");
 
     /** How a call between instances must be answered. */
     public enum Scope {
@@ -64,6 +79,30 @@ public final class CallerContext {
         Deadline capped = Deadline.after(limit.toMillis(), TimeUnit.MILLISECONDS);
         Deadline caller = Context.current().getDeadline();
         return caller == null ? capped : caller.minimum(capped);
+    }
+
+    /** Notes the partitions this call's share answered for; sent back in the {@link #PARTITIONS} trailer. */
+    static void answeredPartitions(Set<Integer> partitions) {
+        AtomicReference<Set<Integer>> answered = ANSWERED_KEY.get();
+        if (answered != null) {
+            answered.set(Set.copyOf(partitions));
+        }
+    }
+
+    static String encodePartitions(Collection<Integer> partitions) {
+        return new TreeSet<>(partitions).stream().map(String::valueOf).collect(Collectors.joining(","));
+    }
+
+    /** The partitions a trailer names; none when it is absent or garbled (nothing is assumed covered). */
+    static Set<Integer> decodePartitions(String trailer) {
+        if (trailer == null || trailer.isBlank()) {
+            return Set.of();
+        }
+        try {
+            return Arrays.stream(trailer.split(",")).map(String::trim).map(Integer::valueOf).collect(Collectors.toUnmodifiableSet());
+        } catch (NumberFormatException e) {
+            return Set.of();
+        }
     }
 
     /** Headers of a call to another instance: the caller's credentials and the scope to answer in. */

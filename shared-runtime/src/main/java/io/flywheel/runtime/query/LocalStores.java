@@ -10,12 +10,9 @@ import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
-import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.state.KeyValueIterator;
-import org.apache.kafka.streams.state.QueryableStoreType;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
-import org.apache.kafka.streams.state.internals.StateStoreProvider;
 
 /**
  * Reads of this instance's store copies. A store that moved or is not ready answers UNAVAILABLE
@@ -49,54 +46,43 @@ public class LocalStores {
         return read(handle(store, copy.partition(), copy.active()), store, from, to);
     }
 
-    /** Entries of every local active partition of {@code store} in [from, to] (null bounds are open), unordered across partitions. */
-    public <K, V> List<KeyValue<K, V>> activeRange(String store, K from, K to) {
-        return read(this.<K, V>handle(store, null, true), store, from, to);
+    /** Every entry of a global store (each instance holds all of it). */
+    public <K, V> List<KeyValue<K, V>> global(String store) {
+        return read(this.<K, V>handle(store, null, true), store, null, null);
     }
 
     /**
-     * Of every local active partition of {@code store}, the first {@code limit} entries in
-     * [from, to] that {@code keep} accepts, unordered across partitions: a page's or a top-K's
-     * share without reading past it.
+     * True when this instance's active copy of the partition can answer now. Reads go only to a
+     * task the stream thread runs; a task it is still restoring is also refused by the caller
+     * ({@link RestoringPartitions}).
      */
-    public <K, V> List<KeyValue<K, V>> activeFirst(String store, K from, K to, int limit, Predicate<V> keep) {
-        List<ReadOnlyKeyValueStore<K, V>> partitions;
+    public boolean activeCanAnswer(String store, int partition) {
         try {
-            partitions = streams.store(StoreQueryParameters.fromNameAndType(store, new EachPartition<K, V>()));
-        } catch (InvalidStateStoreException e) {
-            throw QueryErrors.unavailable(store + " cannot answer here now: " + e.getMessage(), config.retryAfter());
+            this.<Object, Object>handle(store, partition, true).approximateNumEntries();
+            return true;
+        } catch (InvalidStateStoreException | StatusRuntimeException e) {
+            return false;
         }
-        List<KeyValue<K, V>> entries = new ArrayList<>();
-        for (ReadOnlyKeyValueStore<K, V> partition : partitions) {
-            int taken = 0;
-            try (KeyValueIterator<K, V> iterator = partition.range(from, to)) {
-                while (taken < limit && iterator.hasNext()) {
-                    KeyValue<K, V> entry = iterator.next();
-                    if (keep.test(entry.value)) {
-                        entries.add(entry);
-                        taken++;
-                    }
-                }
-            } catch (InvalidStateStoreException e) {
-                throw moved(store, e);
-            }
-        }
-        return entries;
     }
 
-    /** The local active copies of a key-value store, one per partition, as the composite store would read them. */
-    private static final class EachPartition<K, V> implements QueryableStoreType<List<ReadOnlyKeyValueStore<K, V>>> {
-        private final QueryableStoreType<ReadOnlyKeyValueStore<K, V>> keyValue = QueryableStoreTypes.keyValueStore();
-
-        @Override
-        public boolean accepts(StateStore stateStore) {
-            return keyValue.accepts(stateStore);
+    /**
+     * The first {@code limit} entries of {@code store} in [from, to] that {@code keep} accepts, from
+     * the partition and role of {@code copy}: a page's or a top-K's share without reading past it.
+     */
+    public <K, V> List<KeyValue<K, V>> first(LocalCopy copy, String store, K from, K to, int limit, Predicate<V> keep) {
+        ReadOnlyKeyValueStore<K, V> local = handle(store, copy.partition(), copy.active());
+        List<KeyValue<K, V>> entries = new ArrayList<>();
+        try (KeyValueIterator<K, V> iterator = local.range(from, to)) {
+            while (entries.size() < limit && iterator.hasNext()) {
+                KeyValue<K, V> entry = iterator.next();
+                if (keep.test(entry.value)) {
+                    entries.add(entry);
+                }
+            }
+        } catch (InvalidStateStoreException e) {
+            throw moved(store, e);
         }
-
-        @Override
-        public List<ReadOnlyKeyValueStore<K, V>> create(StateStoreProvider provider, String storeName) {
-            return provider.stores(storeName, keyValue);
-        }
+        return entries;
     }
 
     private <K, V> List<KeyValue<K, V>> read(ReadOnlyKeyValueStore<K, V> local, String store, K from, K to) {

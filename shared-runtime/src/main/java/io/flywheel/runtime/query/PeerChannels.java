@@ -16,8 +16,11 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.streams.state.HostInfo;
 
 /** One pooled channel per other instance, opened on first use and kept. */
@@ -32,12 +35,49 @@ public class PeerChannels implements Peers {
     }
 
     @Override
-    public <R> Future<R> ask(HostInfo host, Deadline deadline, Metadata headers, RemoteRead<R> read) {
+    public <R> Future<Reply<R>> ask(HostInfo host, Deadline deadline, Metadata headers, RemoteRead<R> read) {
+        AtomicReference<Metadata> trailers = new AtomicReference<>();
         try {
-            return read.call(ClientInterceptors.intercept(channelTo(host),
-                    MetadataUtils.newAttachHeadersInterceptor(headers), withDeadline(deadline)));
+            Future<R> answer = read.call(ClientInterceptors.intercept(channelTo(host),
+                    MetadataUtils.newAttachHeadersInterceptor(headers), withDeadline(deadline),
+                    MetadataUtils.newCaptureMetadataInterceptor(new AtomicReference<>(), trailers)));
+            return new WithTrailers<>(answer, trailers);
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /** An answer with the trailers it closed with (captured before the answer's future completes). */
+    private record WithTrailers<R>(Future<R> answer, AtomicReference<Metadata> trailers) implements Future<Reply<R>> {
+
+        @Override
+        public Reply<R> get() throws InterruptedException, ExecutionException {
+            return reply(answer.get());
+        }
+
+        @Override
+        public Reply<R> get(long timeout, TimeUnit unit) throws InterruptedException, ExecutionException, TimeoutException {
+            return reply(answer.get(timeout, unit));
+        }
+
+        private Reply<R> reply(R value) {
+            Metadata closedWith = trailers.get();
+            return new Reply<>(value, closedWith == null ? new Metadata() : closedWith);
+        }
+
+        @Override
+        public boolean cancel(boolean mayInterruptIfRunning) {
+            return answer.cancel(mayInterruptIfRunning);
+        }
+
+        @Override
+        public boolean isCancelled() {
+            return answer.isCancelled();
+        }
+
+        @Override
+        public boolean isDone() {
+            return answer.isDone();
         }
     }
 

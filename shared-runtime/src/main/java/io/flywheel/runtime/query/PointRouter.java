@@ -118,7 +118,7 @@ public class PointRouter {
     private <R extends Message> R ask(HostInfo host, Deadline deadline, CallerContext.Scope scope, OptionalLong maxLag,
                                       RemoteRead<R> remote) {
         Metadata headers = CallerContext.forwardHeaders(scope, CallerContext.authorization(), maxLag);
-        return receivedHere(Peers.await(peers.ask(host, deadline, headers, remote), deadline));
+        return receivedHere(Peers.await(peers.ask(host, deadline, headers, remote), deadline).answer());
     }
 
     /** A forwarded answer names this instance as the one that received the call. */

@@ -7,14 +7,12 @@ import java.util.Collection;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.function.Function;
-import java.util.function.Predicate;
-import java.util.function.Supplier;
 import org.apache.kafka.streams.KeyValue;
 
 /**
  * The one query edge every gRPC service calls: point queries routed to where the key lives,
- * fan-outs merged from every instance's share, paged lists, and reads of the local active
- * partitions for those shares. A service method validates its request, picks one of these and
+ * fan-outs merged from every instance's share (each read from its own active partitions of the
+ * store), paged lists, and reads of global stores. A service method validates its request, picks one of these and
  * maps the result.
  */
 @ApplicationScoped
@@ -52,26 +50,21 @@ public class QueryEdge {
         return points.route(store, key, maxLag, copy -> local.apply(new PartitionReader(stores, copy, self)), remote);
     }
 
-    /** Every instance's share, merged (see {@link FanOut}). */
-    public <R> R fanOut(Supplier<R> localShare, RemoteRead<R> remote, Function<Shares<R>, R> merge) {
-        return fanOut.ask(localShare, remote, merge);
+    /** Every instance's share of an answer over {@code store}, merged (see {@link FanOut}). */
+    public <R> R fanOut(String store, Function<ActivePartitions, R> localShare, RemoteRead<R> remote, Function<Shares<R>, R> merge) {
+        return fanOut.ask(store, localShare, remote, merge);
     }
 
-    /** One page of a list whose entries every instance holds part of. */
-    public <R, T> R page(Listing<R, T> listing, KeysetPage page, Supplier<Collection<T>> localEntries, RemoteRead<R> remote) {
-        return fanOut.ask(() -> listing.share(page, localEntries.get()), remote, shares -> listing.merge(page, shares));
+    /** One page of a list over {@code store}, whose entries every instance holds part of. */
+    public <R, T> R page(String store, Listing<R, T> listing, KeysetPage page, Function<ActivePartitions, Collection<T>> localEntries,
+                         RemoteRead<R> remote) {
+        return fanOut.ask(store, here -> listing.share(page, localEntries.apply(here)), remote, shares -> listing.merge(page, shares));
     }
 
-    /** Entries of this instance's active partitions of {@code store} in [from, to] (null bounds are open). */
-    public <K, V> List<KeyValue<K, V>> activeRange(String store, K from, K to) {
+    /** Every entry of a global store, which each instance holds whole. */
+    public <K, V> List<KeyValue<K, V>> global(String store) {
         placement.requireQueryable(config.retryAfter());
-        return stores.activeRange(store, from, to);
-    }
-
-    /** Of each of this instance's active partitions of {@code store}, the first {@code limit} entries in [from, to] that {@code keep} accepts. */
-    public <K, V> List<KeyValue<K, V>> activeFirst(String store, K from, K to, int limit, Predicate<V> keep) {
-        placement.requireQueryable(config.retryAfter());
-        return stores.activeFirst(store, from, to, limit, keep);
+        return stores.global(store);
     }
 
     /** Fails with UNAVAILABLE (and a retry hint) unless the stores can answer now. */

@@ -2,6 +2,7 @@ package io.flywheel.runtime.query;
 
 import io.grpc.Context;
 import io.grpc.Contexts;
+import io.grpc.ForwardingServerCall;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
@@ -11,6 +12,8 @@ import io.quarkus.grpc.GlobalInterceptor;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.security.MessageDigest;
 import java.nio.charset.StandardCharsets;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Checks the optional bearer token and records the caller's credentials and call scope in the
@@ -48,6 +51,11 @@ public class QueryServerInterceptor implements ServerInterceptor {
                 };
             }
         }
+        if (CallerContext.Scope.LOCAL_PARTITIONS.name().equals(scope)) {
+            AtomicReference<Set<Integer>> answered = new AtomicReference<>();
+            context = context.withValue(CallerContext.ANSWERED_KEY, answered);
+            call = withPartitionsTrailer(call, answered);
+        }
         String maxLag = headers.get(CallerContext.MAX_LAG);
         if (maxLag != null) {
             try {
@@ -59,6 +67,20 @@ public class QueryServerInterceptor implements ServerInterceptor {
             }
         }
         return Contexts.interceptCall(context, call, headers, next);
+    }
+
+    /** A fan-out share's answer carries the partitions it answered for. */
+    private static <Q, R> ServerCall<Q, R> withPartitionsTrailer(ServerCall<Q, R> call, AtomicReference<Set<Integer>> answered) {
+        return new ForwardingServerCall.SimpleForwardingServerCall<>(call) {
+            @Override
+            public void close(Status status, Metadata trailers) {
+                Set<Integer> partitions = answered.get();
+                if (partitions != null) {
+                    trailers.put(CallerContext.PARTITIONS, CallerContext.encodePartitions(partitions));
+                }
+                super.close(status, trailers);
+            }
+        };
     }
 
     private static boolean tokenMatches(String authorization, String token) {

@@ -3,6 +3,8 @@ package io.flywheel.runtime.query;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.Set;
 import org.apache.kafka.streams.KeyQueryMetadata;
 import org.apache.kafka.streams.state.HostInfo;
 
@@ -26,6 +28,15 @@ public interface StreamsPlacement {
 
     /** Every instance of the application, this one included. */
     List<HostInfo> instances();
+
+    /** How many partitions {@code store} has (one task each); empty before the first assignment. */
+    OptionalInt partitionCount(String store);
+
+    /**
+     * The partitions of {@code store} (of {@code partitions}) whose active copy on this instance
+     * can answer now: running here, not restoring.
+     */
+    Set<Integer> queryablePartitions(String store, int partitions);
 
     /** Fails with UNAVAILABLE (and a retry hint) unless the stores can answer now. */
     default void requireQueryable(Duration retryAfter) {

@@ -40,7 +40,8 @@ public class RetryTransientFailures implements StreamsUncaughtExceptionHandler {
             LOG.errorf("the schema registry refused this service (credentials or TLS); stopping: %s", exception.getMessage());
             return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
         }
-        if (RegistryUnavailableException.isCauseOf(exception) || isBrokerTrouble(exception)) {
+        if (RegistryUnavailableException.isCauseOf(exception) || RegistryUnavailableException.isRegistryClientOutage(exception)
+                || isBrokerTrouble(exception)) {
             long now = System.currentTimeMillis();
             backoffMs = now - lastReplacedAtMs > CALM_MS ? FIRST_BACKOFF_MS : Math.min(MAX_BACKOFF_MS, backoffMs * 2);
             LOG.warnf("%s, retrying from the last commit in %d ms: %s",

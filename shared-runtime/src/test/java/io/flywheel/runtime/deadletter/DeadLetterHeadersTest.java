@@ -34,6 +34,13 @@ class DeadLetterHeadersTest {
     };
 
     @Test
+    void theTestKitReadsTheHeadersThatAreWritten() {
+        assertEquals(List.of(DeadLetterHeaders.SOURCE_TOPIC, DeadLetterHeaders.ERROR_MESSAGE, DeadLetterHeaders.VALUE_BYTES),
+                List.of(io.flywheel.testkit.DeadLetter.SOURCE_TOPIC, io.flywheel.testkit.DeadLetter.ERROR_MESSAGE,
+                        io.flywheel.testkit.DeadLetter.VALUE_BYTES));
+    }
+
+    @Test
     void stampsWhereTheRecordCameFromAndWhyItFailed() {
         Headers headers = DeadLetterHeaders.stamp(new RecordHeaders().add("trace-id", utf8("t")), Optional.of(SOURCE),
                 "safety-filter", "InvalidEvent", "created_at is missing");

@@ -42,6 +42,11 @@ class RegistryUnavailableExceptionTest {
     }
 
     @Test
+    void aRegistryThatClosesTheConnectionMidRequestIsTransient() {
+        assertTrue(RegistryUnavailableException.isTransient(new RuntimeException(new io.vertx.core.http.HttpClosedException("Connection was closed"))));
+    }
+
+    @Test
     void badBytesAreNotTransient() {
         assertFalse(RegistryUnavailableException.isTransient(new SerializationException("invalid Protobuf bytes")));
         assertFalse(RegistryUnavailableException.isTransient(new IllegalArgumentException("x", new IllegalStateException())));

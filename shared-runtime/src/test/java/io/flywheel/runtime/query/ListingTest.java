@@ -141,9 +141,12 @@ class ListingTest {
         return ask(origin, peers, page);
     }
 
+    /** Each instance holds one partition of the listed store: the n-th instance partition n. */
     private Answer ask(HostInfo self, FakePeers peers, KeysetPage page) {
         HostInfo[] others = local.keySet().stream().filter(host -> !host.equals(self)).toArray(HostInfo[]::new);
-        FanOut fanOut = new FanOut(new FakePlacement(self, others), peers, TestQueryConfig.defaults());
-        return fanOut.ask(() -> LISTING.share(page, local.get(self)), channel -> null, shares -> LISTING.merge(page, shares));
+        int partition = List.copyOf(local.keySet()).indexOf(self);
+        FakePlacement placement = new FakePlacement(self, others).partitions("entries", local.size(), partition);
+        FanOut fanOut = new FanOut(placement, null, peers, TestQueryConfig.defaults());
+        return fanOut.ask("entries", here -> LISTING.share(page, local.get(self)), channel -> null, shares -> LISTING.merge(page, shares));
     }
 }

@@ -20,6 +20,17 @@ class RetryTransientFailuresTest {
     }
 
     @Test
+    void anOutputSerializerThatCannotReachTheRegistryReplacesTheThread() {
+        // As seen in the registry-outage run: the serializer's cache load fails inside the registry client.
+        RuntimeException cacheLoad = new RuntimeException(new java.util.concurrent.ExecutionException(new ConnectException("refused")));
+        cacheLoad.setStackTrace(new StackTraceElement[] {
+            new StackTraceElement("io.apicurio.registry.resolver.cache.ERCache", "getValue", "ERCache.java", 1)});
+        StreamsException failure = new StreamsException("Exception caught in process",
+                new StreamsException("Unable to serialize record", cacheLoad));
+        assertEquals(StreamThreadExceptionResponse.REPLACE_THREAD, handler.handle(failure));
+    }
+
+    @Test
     void aBrokenTransactionOrAnUnreachableBrokerReplacesTheThread() {
         assertEquals(StreamThreadExceptionResponse.REPLACE_THREAD, handler.handle(new StreamsException("commit failed",
                 new org.apache.kafka.common.errors.InvalidTxnStateException("transaction timed out"))));

@@ -10,8 +10,9 @@ import java.util.function.BooleanSupplier;
 
 /**
  * The chaos driver: SIGKILLs a random instance at random moments and restarts it a few seconds
- * later (every service gets its share of the kills), SIGKILLs and restarts the broker once, and
- * at the end kills one instance of every service for good.
+ * later (every service gets its share of the kills), SIGKILLs and restarts the broker once, stops
+ * the schema registry for a while if asked, and at the end kills one instance of every service for
+ * good.
  */
 public final class Chaos implements Runnable {
 
@@ -20,10 +21,13 @@ public final class Chaos implements Runnable {
     private final Duration duration;
     private final Random random;
     private final BooleanSupplier stopEarly;
+    private final boolean brokerRestart;
+    private final Duration registryOutage;
     private final long startNanos = System.nanoTime();
     private final List<String> timeline = new CopyOnWriteArrayList<>();
     private volatile int killsDone;
     private volatile int brokerRestarts;
+    private volatile int registryOutages;
     private volatile Throwable failure;
 
     /**
@@ -31,11 +35,23 @@ public final class Chaos implements Runnable {
      * @param stopEarly true once the workload is sent: the remaining kills follow without waiting
      */
     public Chaos(Mesh mesh, int kills, Duration duration, long seed, BooleanSupplier stopEarly) {
+        this(mesh, kills, duration, seed, stopEarly, true, Duration.ZERO);
+    }
+
+    /**
+     * @param brokerRestart  whether to SIGKILL and restart the broker once
+     * @param registryOutage how long to stop the schema registry, a quarter into the run (zero: never);
+     *                       the outage lasts this long even when the workload is sent sooner
+     */
+    public Chaos(Mesh mesh, int kills, Duration duration, long seed, BooleanSupplier stopEarly, boolean brokerRestart,
+                 Duration registryOutage) {
         this.mesh = mesh;
         this.kills = kills;
         this.duration = duration;
         this.random = new Random(seed);
         this.stopEarly = stopEarly;
+        this.brokerRestart = brokerRestart;
+        this.registryOutage = registryOutage;
     }
 
     public List<String> timeline() {
@@ -48,6 +64,10 @@ public final class Chaos implements Runnable {
 
     public int brokerRestarts() {
         return brokerRestarts;
+    }
+
+    public int registryOutages() {
+        return registryOutages;
     }
 
     public Throwable failure() {
@@ -75,7 +95,11 @@ public final class Chaos implements Runnable {
                 targets.add(Mesh.SERVICES.get(i % Mesh.SERVICES.size()));
             }
             Collections.shuffle(targets, random);
-            boolean brokerDone = false;
+            if (!registryOutage.isZero()) {
+                sleepUntil(span / 4);
+                stopRegistryFor(registryOutage);
+            }
+            boolean brokerDone = !brokerRestart;
             for (int i = 0; i < kills; i++) {
                 if (!brokerDone && brokerAt <= at.get(i)) {
                     sleepUntil(brokerAt);
@@ -118,6 +142,15 @@ public final class Chaos implements Runnable {
         Thread.sleep(1000 + random.nextInt(4000));
         victim.process().start();
         log("restarted " + victim.label() + " (pid " + victim.process().pid() + ")");
+    }
+
+    private void stopRegistryFor(Duration outage) throws Exception {
+        mesh.stopRegistry();
+        log("registry stopped for " + outage.toSeconds() + " s");
+        Thread.sleep(outage.toMillis());
+        mesh.startRegistry(Duration.ofMinutes(3));
+        registryOutages++;
+        log("registry restarted and ready");
     }
 
     private void restartBroker() throws Exception {

@@ -1,6 +1,7 @@
 package io.flywheel.verification.mesh;
 
 import io.flywheel.registry.Java21;
+import io.flywheel.verification.workload.SeededContent;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -166,6 +167,7 @@ public final class Mesh implements AutoCloseable {
         startRegistry();
         cli("topics", "topics", "create", "--bootstrap-servers", bootstrapServers());
         cli("registry-init", "registry", "init", "--registry-url", registryUrl());
+        applyRunPolicy();
         for (String service : SERVICES) {
             for (int i = 0; i < 2; i++) {
                 instances.add(startInstance(service, i));
@@ -232,6 +234,28 @@ public final class Mesh implements AutoCloseable {
                 "-jar", registryJar().toString()), Map.of(), runDir);
         registry.start();
         awaitHttp(registry, URI.create("http://127.0.0.1:" + registryManagementPort + "/health/ready"), Duration.ofMinutes(3));
+    }
+
+    /** The run's own keyword policy ({@link SeededContent#RUN_POLICY_ID}), written before any service starts. */
+    private void applyRunPolicy() throws IOException, InterruptedException {
+        Path pack = runDir.resolve("run-policy.yaml");
+        Files.writeString(pack, String.join("\n", "policies:",
+                "  - id: " + SeededContent.RUN_POLICY_ID, "    revision: 1", "    enabled: true",
+                "    category: " + SeededContent.RUN_POLICY_CATEGORY, "    target: BOTH",
+                "    keywords: [" + SeededContent.RUN_POLICY_KEYWORD + "]", "    action: BLOCK", "    severity: 9", ""));
+        cli("run-policy", "policies", "apply", "--bootstrap-servers", bootstrapServers(), "--registry-url", registryUrl(),
+                "--file", pack.toString());
+    }
+
+    /** Stops the registry (SIGTERM): the services and the generator go on with what they have cached. */
+    public void stopRegistry() throws InterruptedException {
+        registry.stop(20);
+    }
+
+    /** Starts the registry again and waits until it answers ready (its storage is the broker: nothing is lost). */
+    public void startRegistry(Duration timeout) throws IOException, InterruptedException {
+        registry.start();
+        awaitHttp(registry, URI.create("http://127.0.0.1:" + registryManagementPort + "/health/ready"), timeout);
     }
 
     private void cli(String name, String... arguments) throws IOException, InterruptedException {

@@ -31,10 +31,13 @@ import java.util.TreeMap;
 public final class Expectations {
 
     /** The documented default policy pack: category → action (FLAG 1 < REDACT 2 < BLOCK 3). */
-    static final Map<String, Decision> DEFAULT_PACK = Map.of(
-            "email", Decision.REDACT, "phone", Decision.REDACT, "payment_card", Decision.REDACT, "iban", Decision.REDACT,
-            "us_ssn", Decision.REDACT, "ip_address", Decision.FLAG, "secret", Decision.REDACT,
-            "private_key", Decision.BLOCK, "prompt_injection", Decision.FLAG, "confidential", Decision.FLAG);
+    static final Map<String, Decision> DEFAULT_PACK = Map.ofEntries(
+            Map.entry("email", Decision.REDACT), Map.entry("phone", Decision.REDACT), Map.entry("payment_card", Decision.REDACT),
+            Map.entry("iban", Decision.REDACT), Map.entry("us_ssn", Decision.REDACT), Map.entry("ip_address", Decision.FLAG),
+            Map.entry("secret", Decision.REDACT), Map.entry("private_key", Decision.BLOCK),
+            Map.entry("prompt_injection", Decision.FLAG), Map.entry("confidential", Decision.FLAG),
+            // not in the default pack: the keyword policy the harness applies before traffic
+            Map.entry(SeededContent.RUN_POLICY_CATEGORY, Decision.BLOCK));
 
     /** A valid completion and what it should produce. */
     static final class ExpectedCompletion {

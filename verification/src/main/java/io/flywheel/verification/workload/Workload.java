@@ -153,8 +153,10 @@ public final class Workload implements Iterator<Planned> {
 
     private SeededContent pickContent() {
         int r = random.nextInt(100);
-        if (r < 80) {
+        if (r < 79) {
             return SeededContent.PLAIN;
+        } else if (r < 80) {
+            return SeededContent.RUN_KEYWORD_IN_RESPONSE;
         } else if (r < 87) {
             return SeededContent.EMAIL_IN_RESPONSE;
         } else if (r < 92) {
@@ -190,6 +192,7 @@ public final class Workload implements Iterator<Planned> {
                     + NAMES[random.nextInt(NAMES.length)] + "@mail.example.org for details.";
             case CONFIDENTIAL_MARKER_IN_RESPONSE -> MARKERS[random.nextInt(MARKERS.length)] + " " + plain;
             case PRIVATE_KEY_IN_RESPONSE -> plain + " Use this key:\n" + privateKeyBlock();
+            case RUN_KEYWORD_IN_RESPONSE -> plain + " The code word is " + SeededContent.RUN_POLICY_KEYWORD + ".";
             default -> plain;
         };
     }

@@ -14,6 +14,7 @@ import io.flywheel.query.v1.SamplerQueryService;
 import io.flywheel.query.v1.SamplerQueryServiceGrpc;
 import io.flywheel.query.v1.StratumPolicy;
 import io.flywheel.query.v1.StratumStats;
+import io.flywheel.runtime.query.ActivePartitions;
 import io.flywheel.runtime.query.KeysetPage;
 import io.flywheel.runtime.query.Listing;
 import io.flywheel.runtime.query.QueryEdge;
@@ -86,7 +87,7 @@ public class SamplerQueryGrpcService implements SamplerQueryService {
 
     GetStratumStatsResponse stratumStats(GetStratumStatsRequest request) {
         String stratum = canonicalStratum(request.getStratum());
-        return edge.fanOut(() -> localStratum(stratum),
+        return edge.fanOut(SamplerStores.STRATA_STORE, here -> localStratum(here, stratum),
                 channel -> SamplerQueryServiceGrpc.newFutureStub(channel).getStratumStats(request),
                 shares -> mergedStratum(stratum, shares));
     }
@@ -100,8 +101,8 @@ public class SamplerQueryGrpcService implements SamplerQueryService {
                 .addAllServers(shares.outcomes()).build();
     }
 
-    private GetStratumStatsResponse localStratum(String stratum) {
-        List<KeyValue<String, StratumTallyState>> tallies = edge.activeRange(SamplerStores.STRATA_STORE, stratum, stratum);
+    private static GetStratumStatsResponse localStratum(ActivePartitions here, String stratum) {
+        List<KeyValue<String, StratumTallyState>> tallies = here.range(stratum, stratum);
         GetStratumStatsResponse.Builder local = GetStratumStatsResponse.newBuilder();
         if (!tallies.isEmpty()) {
             local.setStats(SamplerStatsMessages.stratum(stratum, tallies.stream()
@@ -112,9 +113,8 @@ public class SamplerQueryGrpcService implements SamplerQueryService {
 
     ListStrataResponse strata(ListStrataRequest request) {
         KeysetPage page = KeysetPage.of(request.hasPage(), request.getPage());
-        return edge.page(STRATUM_LISTING, page,
-                () -> edge.<String, StratumTallyState>activeRange(SamplerStores.STRATA_STORE, page.afterKey().orElse(null), null)
-                        .stream().map(entry -> SamplerStatsMessages.stratum(entry.key, SamplerStateCodec.stats(entry.value.getStats())))
+        return edge.page(SamplerStores.STRATA_STORE, STRATUM_LISTING, page,
+                here -> here.<String, StratumTallyState>range(page.afterKey().orElse(null), null).stream().map(entry -> SamplerStatsMessages.stratum(entry.key, SamplerStateCodec.stats(entry.value.getStats())))
                         .toList(),
                 channel -> SamplerQueryServiceGrpc.newFutureStub(channel).listStrata(request));
     }
@@ -125,7 +125,7 @@ public class SamplerQueryGrpcService implements SamplerQueryService {
                 .setSaltFingerprint(saltFingerprint)
                 .setPartitions(settings.partitions())
                 .setAlertsSkipped(skippedAlerts.count());
-        edge.<String, DriftAlert>activeRange(SamplerStores.DRIFT_ALERTS_STORE, null, null).stream()
+        edge.<String, DriftAlert>global(SamplerStores.DRIFT_ALERTS_STORE).stream()
                 .filter(alert -> alert.value.getState() == DriftAlert.State.FIRING)
                 .forEach(alert -> response.addDriftingModelKeys(alert.key));
         return response.build();
@@ -156,16 +156,16 @@ public class SamplerQueryGrpcService implements SamplerQueryService {
     }
 
     GetFeedbackStatsResponse feedbackStats(GetFeedbackStatsRequest request) {
-        return edge.fanOut(this::localFeedbackStats,
+        return edge.fanOut(SamplerStores.TASK_STORE, SamplerQueryGrpcService::localFeedbackStats,
                 channel -> SamplerQueryServiceGrpc.newFutureStub(channel).getFeedbackStats(request),
                 shares -> GetFeedbackStatsResponse.newBuilder().addAllServers(shares.outcomes())
                         .setStats(shares.fold(FeedbackStats.getDefaultInstance(), GetFeedbackStatsResponse::getStats, SamplerStatsMessages::sum))
                         .build());
     }
 
-    private GetFeedbackStatsResponse localFeedbackStats() {
+    private static GetFeedbackStatsResponse localFeedbackStats(ActivePartitions here) {
         // The task store holds one entry per task: one per local active partition.
-        FeedbackStats sum = edge.<String, SamplerTaskState>activeRange(SamplerStores.TASK_STORE, null, null).stream()
+        FeedbackStats sum = here.<String, SamplerTaskState>range(null, null).stream()
                 .map(task -> SamplerStatsMessages.feedback(SamplerStateCodec.feedback(task.value.getFeedback()),
                         task.value.getRememberedCompletions(), task.value.getHeldFeedback()))
                 .reduce(FeedbackStats.getDefaultInstance(), SamplerStatsMessages::sum);

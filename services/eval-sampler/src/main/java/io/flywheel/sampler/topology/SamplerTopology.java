@@ -5,6 +5,7 @@ import io.flywheel.events.v1.DriftAlert;
 import io.flywheel.events.v1.EvalSample;
 import io.flywheel.events.v1.FeedbackEvent;
 import io.flywheel.events.v1.ScreenedCompletion;
+import io.flywheel.model.FeedbackEventContract;
 import io.flywheel.model.ProtobufSerdes;
 import io.flywheel.model.TopicSpec;
 import io.flywheel.model.Topics;
@@ -79,7 +80,9 @@ public final class SamplerTopology {
                 new CompletionValidator(settings.maxClockSkew()), deadLetterTopic(settings), metrics.flow());
         KStream<String, FeedbackEvent> feedback = DeadLetters.decode(builder, settings.applicationId(),
                 Topics.FEEDBACK_EVENTS, serdes.valueDeserializer(FeedbackEvent.class),
-                new FeedbackValidator(settings.maxClockSkew()), deadLetterTopic(settings), metrics.flow());
+                // The boost window judges any feedback event that meets the shared contract.
+                (key, event, wallClockMs) -> FeedbackEventContract.violation(key, event, wallClockMs, settings.maxClockSkew()),
+                deadLetterTopic(settings), metrics.flow());
 
         asMessages(completions).merge(asMessages(feedback), Named.as("sampler-inputs"))
                 .process(() -> new SamplingProcessor(settings, metrics), Named.as("sample"),

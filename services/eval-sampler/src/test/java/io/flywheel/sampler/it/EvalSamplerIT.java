@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.protobuf.Timestamp;
 import com.google.protobuf.util.Timestamps;
 import io.flywheel.events.v1.Completion;
 import io.flywheel.events.v1.DriftAlert;
@@ -25,9 +26,11 @@ import io.flywheel.query.v1.ListStrataResponse;
 import io.flywheel.query.v1.PageRequest;
 import io.flywheel.query.v1.SamplerQueryServiceGrpc;
 import io.flywheel.query.v1.StratumStats;
+import io.flywheel.testkit.DeadLetter;
 import io.flywheel.testkit.FlywheelServiceResource;
 import io.flywheel.testkit.QueryReadiness;
 import io.flywheel.testkit.FlywheelTestStack;
+import io.flywheel.testkit.ServiceHealth;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;
@@ -45,36 +48,37 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.UUID;
 import java.util.function.Predicate;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.utils.Utils;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * The sampler on a real broker and registry, with the screened-completion, feedback and alert
  * topics: every sample it writes (committed) is checked against an expectation computed here from
  * the documented draw and sample-id definitions (no production class): reasons, probabilities,
  * ids, both feedback arrival orders, feedback outside the window, a drift alert and its recovery,
- * the query API's numbers, the dead-letter path and argument errors.
+ * the query API's numbers, the dead-letter path (garbage, hostile timestamps, huge records on both
+ * inputs) and argument errors.
  */
 @QuarkusTest
 @TestProfile(EvalSamplerIT.Policy.class)
 @QuarkusTestResource(value = FlywheelServiceResource.class, restrictToAnnotatedClass = true)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class EvalSamplerIT {
 
     static final String SALT = "eval-sampler-it";
@@ -85,6 +89,10 @@ class EvalSamplerIT {
     static final double DRIFT = 0.4;
     static final long MIN = 60_000;
     static final int PARTITIONS = Topics.CONVERSATION_PARTITIONS;
+    static final String APPLICATION_ID = "eval-sampler";
+    /** 10000-01-01T00:00:00Z: one second past the range of google.protobuf.Timestamp. */
+    static final long BEYOND_TIMESTAMP_RANGE = 253402300800L;
+    static final long YEAR_2100 = java.time.Instant.parse("2100-01-01T00:00:00Z").getEpochSecond();
 
     public static final class Policy implements QuarkusTestProfile {
         @Override
@@ -439,35 +447,102 @@ class EvalSamplerIT {
         FlywheelTestStack stack = FlywheelTestStack.shared();
         byte[] badCompletion = "not a completion".getBytes(StandardCharsets.UTF_8);
         byte[] badFeedback = {0, 0, 0, 0, 0, 1, 2, 3};
-        try (KafkaProducer<byte[], byte[]> raw = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers()), new ByteArraySerializer(), new ByteArraySerializer())) {
+        try (KafkaProducer<byte[], byte[]> raw = stack.rawProducer()) {
             raw.send(new ProducerRecord<>(Topics.LLM_COMPLETIONS_SCREENED.name(), "bad-1".getBytes(StandardCharsets.UTF_8), badCompletion)).get();
             raw.send(new ProducerRecord<>(Topics.FEEDBACK_EVENTS.name(), "bad-2".getBytes(StandardCharsets.UTF_8), badFeedback)).get();
         }
-        List<ConsumerRecord<byte[], byte[]>> dead = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers(),
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            TopicPartition dlq = new TopicPartition(Topics.deadLetter("eval-sampler", false).name(), 0);
-            consumer.assign(List.of(dlq));
-            consumer.seekToBeginning(List.of(dlq));
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (System.nanoTime() < deadline && dead.size() < 2) {
-                consumer.poll(Duration.ofMillis(200)).forEach(dead::add);
-            }
-            long settle = System.nanoTime() + Duration.ofSeconds(2).toNanos();
-            while (System.nanoTime() < settle) {
-                consumer.poll(Duration.ofMillis(200)).forEach(dead::add);
-            }
-        }
+        List<DeadLetter> dead = stack.readDeadLetters(APPLICATION_ID, letter -> Set.of("bad-1", "bad-2").contains(letter.keyText()),
+                2, Duration.ofSeconds(30));
         assertEquals(2, dead.size(), "each garbage record is dead-lettered exactly once");
         Map<String, byte[]> bySource = new HashMap<>();
-        for (ConsumerRecord<byte[], byte[]> record : dead) {
-            bySource.put(new String(record.headers().lastHeader("flywheel.dlq.source.topic").value(), StandardCharsets.UTF_8), record.value());
-            assertTrue(record.headers().lastHeader("flywheel.dlq.error.message") != null);
+        for (DeadLetter letter : dead) {
+            bySource.put(letter.header(DeadLetter.SOURCE_TOPIC), letter.value());
+            assertTrue(letter.reason() != null);
         }
         assertArrayEquals(badCompletion, bySource.get(Topics.LLM_COMPLETIONS_SCREENED.name()));
         assertArrayEquals(badFeedback, bySource.get(Topics.FEEDBACK_EVENTS.name()));
+    }
+
+    /**
+     * Screened completions dated outside Timestamp's range, before 1970 and in 2100 and one with a
+     * 2 MiB prompt full of e-mail addresses; negative feedback dated the same ways, and one with a
+     * 1 MiB feedback id, each on a completion no valid feedback boosts. Sent between valid records
+     * of one stratum: the service stays ready, each bad record is dead-lettered once with its bytes
+     * and a reason naming what broke, and the stratum's samples are those of the valid records alone.
+     */
+    @Test
+    @Order(Order.DEFAULT + 1) // the exact totals above (strata, feedback counts) must not see this test's records
+    void hostileTimestampsAndHugeRecordsOnEitherInputAreDeadLetteredOnceAndChangeNoSample() throws Exception {
+        FlywheelTestStack stack = FlywheelTestStack.shared();
+        String stratum = "hostile-" + UUID.randomUUID().toString().substring(0, 8);
+        long t0 = System.currentTimeMillis() - 20 * MIN;
+        Expectation expected = new Expectation();
+        List<ScreenedCompletion> valid = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            ScreenedCompletion c = completion(stratum + "-conv-" + i, "c0", stratum, t0 + i,
+                    i % 6 == 0 ? SafetyVerdict.Decision.FLAG : SafetyVerdict.Decision.ALLOW);
+            valid.add(c);
+            expected.arrival(c, BASE, false);
+        }
+        List<FeedbackEvent> validFeedback = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            validFeedback.add(thumbDown(stratum + "-fb-" + i, valid.get(i), t0 + i + 3 * MIN));
+            expected.boost(valid.get(i));
+        }
+
+        Map<String, ScreenedCompletion> hostileCompletions = new LinkedHashMap<>();
+        hostileCompletions.put("completion.created_at (seconds=" + BEYOND_TIMESTAMP_RANGE,
+                createdAt(completion(stratum + "-bad-1", "c0", stratum, t0, SafetyVerdict.Decision.ALLOW),
+                        Timestamp.newBuilder().setSeconds(BEYOND_TIMESTAMP_RANGE).build()));
+        hostileCompletions.put("completion.created_at 1969-12-31T00:00:00Z is before 1970",
+                createdAt(completion(stratum + "-bad-2", "c0", stratum, t0, SafetyVerdict.Decision.ALLOW),
+                        Timestamp.newBuilder().setSeconds(-86_400).build()));
+        hostileCompletions.put("completion.created_at 2100-01-01T00:00:00Z is more than",
+                completion(stratum + "-bad-3", "c0", stratum, YEAR_2100 * 1000, SafetyVerdict.Decision.ALLOW));
+        StringBuilder prompt = new StringBuilder();
+        for (int i = 0; prompt.length() < 2 * 1024 * 1024; i++) {
+            prompt.append("user").append(i).append("@example.com ");
+        }
+        ScreenedCompletion huge = completion(stratum + "-bad-4", "c0", stratum, t0, SafetyVerdict.Decision.REDACT);
+        hostileCompletions.put("completion is ", huge.toBuilder()
+                .setCompletion(huge.getCompletion().toBuilder().setPromptText(prompt.toString())).build());
+
+        // Each is negative feedback inside the boost window of a completion nothing else boosts.
+        Map<String, FeedbackEvent> hostileFeedback = new LinkedHashMap<>();
+        hostileFeedback.put("occurred_at (seconds=" + BEYOND_TIMESTAMP_RANGE, thumbDown(stratum + "-fb-range", valid.get(10), t0)
+                .toBuilder().setOccurredAt(Timestamp.newBuilder().setSeconds(BEYOND_TIMESTAMP_RANGE)).build());
+        hostileFeedback.put("occurred_at 1969-12-31T00:00:00Z is before 1970", thumbDown(stratum + "-fb-pre1970", valid.get(11), t0)
+                .toBuilder().setOccurredAt(Timestamp.newBuilder().setSeconds(-86_400)).build());
+        hostileFeedback.put("occurred_at 2100-01-01T00:00:00Z is more than",
+                thumbDown(stratum + "-fb-2100", valid.get(12), YEAR_2100 * 1000));
+        hostileFeedback.put("completion_created_at 2100-01-01T00:00:00Z is more than",
+                thumbDown(stratum + "-fb-cc-2100", valid.get(13), t0 + MIN).toBuilder()
+                        .setCompletionCreatedAt(Timestamps.fromMillis(YEAR_2100 * 1000)).build());
+        hostileFeedback.put("feedback event is ", thumbDown("f".repeat(1024 * 1024), valid.get(14), t0 + MIN));
+
+        stack.sendAmongValid(APPLICATION_ID, Topics.LLM_COMPLETIONS_SCREENED, valid, hostileCompletions,
+                c -> c.getCompletion().getConversationId());
+        stack.sendAmongValid(APPLICATION_ID, Topics.FEEDBACK_EVENTS, validFeedback, hostileFeedback, FeedbackEvent::getConversationId);
+
+        long samples = expected.byReason.get(stratum).values().stream().mapToLong(Long::longValue).sum();
+        awaitStratum(stratum, stats -> stats.getSeen() == valid.size() && stats.getSampled() >= samples);
+        StratumStats stats = queries.getStratumStats(GetStratumStatsRequest.newBuilder().setStratum(stratum).build()).getStats();
+        Map<String, Long> byReason = new TreeMap<>(stats.getSampledByReasonMap());
+        byReason.values().removeIf(count -> count == 0);
+        assertEquals(expected.byReason.get(stratum), byReason, "the stratum's samples are those of the valid records alone");
+        Map<String, EvalSample> actual = new HashMap<>();
+        for (ConsumerRecord<String, EvalSample> record : stack.readCommitted(Topics.EVAL_SAMPLES, Integer.MAX_VALUE, Duration.ofSeconds(5))) {
+            if (record.value().getStratum().equals(stratum)) {
+                actual.put(record.value().getSampleId(), record.value());
+            }
+        }
+        assertEquals(new TreeMap<>(expectedView(expected.samples)), new TreeMap<>(actualView(actual)));
+
+        ServiceHealth.assertReadyAndRunning(FlywheelServiceResource.port(), Duration.ofSeconds(10));
+    }
+
+    private static ScreenedCompletion createdAt(ScreenedCompletion screened, Timestamp createdAt) {
+        return screened.toBuilder().setCompletion(screened.getCompletion().toBuilder().setCreatedAt(createdAt)).build();
     }
 
     @Test

@@ -127,8 +127,9 @@ class SamplerMetricsIT {
     @Test
     void tenThousandDistinctUsersAddNoSeries() throws Exception {
         long now = System.currentTimeMillis();
+        Map<String, Double> start = metrics.scrape();
         send(EvalSamplerIT.completion("conv-w-" + run, "c-w-" + run, "gpt-metrics", now - 60_000, SafetyVerdict.Decision.ALLOW));
-        Map<String, Double> before = metrics.awaitGrowth(metrics.scrape(), COMPLETIONS_IN, 1);
+        Map<String, Double> before = metrics.awaitGrowth(start, COMPLETIONS_IN, 1);
         for (int i = 0; i < 10_000; i++) {
             String id = run + "-" + i;
             ScreenedCompletion completion = EvalSamplerIT.completion("conv-u-" + id, "c-u-" + id, "gpt-metrics", now - 60_000,

@@ -7,21 +7,19 @@ import io.flywheel.model.Topics;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Multi;
-import io.smallrye.mutiny.subscription.MultiEmitter;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArraySet;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RecordDeserializationException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -38,17 +36,14 @@ public class AggregateChangeFeed {
 
     private static final Logger LOG = Logger.getLogger(AggregateChangeFeed.class);
 
-    private final Map<String, FeedbackAggregate> latest = new ConcurrentHashMap<>();
-    private final Map<String, Set<MultiEmitter<? super Change>>> watchers = new ConcurrentHashMap<>();
+    private final CommittedAggregates committed = new CommittedAggregates();
+    /** Where reading resumes after a reconnect: the offset after the last record taken, per partition. */
+    private final Map<TopicPartition, Long> resumeAt = new ConcurrentHashMap<>();
     private final String bootstrapServers;
     private final ProtobufSerdes serdes;
     private volatile KafkaConsumer<String, FeedbackAggregate> consumer;
     private volatile boolean running = true;
     private Thread poller;
-
-    /** One committed value of a key; the first a watcher gets is its snapshot. */
-    public record Change(FeedbackAggregate aggregate, boolean snapshot) {
-    }
 
     public AggregateChangeFeed(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers, ProtobufSerdes serdes) {
         this.bootstrapServers = bootstrapServers;
@@ -67,22 +62,12 @@ public class AggregateChangeFeed {
         if (current != null) {
             current.wakeup();
         }
-        watchers.values().forEach(set -> set.forEach(MultiEmitter::complete));
+        committed.completeAll();
     }
 
-    /** The committed value of {@code key} now (if any), then every committed change. */
-    public Multi<Change> watch(String key) {
-        return Multi.createFrom().emitter(emitter -> {
-            Set<MultiEmitter<? super Change>> set = watchers.computeIfAbsent(key, k -> new CopyOnWriteArraySet<>());
-            synchronized (set) {
-                set.add(emitter);
-                FeedbackAggregate snapshot = latest.get(key);
-                if (snapshot != null) {
-                    emitter.emit(new Change(snapshot, true));
-                }
-            }
-            emitter.onTermination(() -> set.remove(emitter));
-        });
+    /** The committed value of {@code key} now (if any), then every newer committed value. */
+    Multi<CommittedAggregates.Change> watch(String key) {
+        return committed.watch(key);
     }
 
     private void pollCommitted() {
@@ -102,16 +87,21 @@ public class AggregateChangeFeed {
                 }
                 List<TopicPartition> assigned = partitions.stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList();
                 kafka.assign(assigned);
-                kafka.seekToBeginning(assigned);
+                resume(kafka, assigned);
                 while (running) {
                     for (ConsumerRecord<String, FeedbackAggregate> record : kafka.poll(Duration.ofMillis(500))) {
                         if (record.key() != null && record.value() != null && AggregateKey.decode(record.key()).isAllTime()) {
-                            publish(record.key(), record.value());
+                            committed.apply(record.key(), record.offset(), record.value());
                         }
+                        resumeAt.put(new TopicPartition(record.topic(), record.partition()), record.offset() + 1);
                     }
                 }
             } catch (WakeupException e) {
                 return;
+            } catch (RecordDeserializationException e) {
+                // An undecodable record would stop the feed at the same offset on every reconnect: step over it.
+                LOG.warnf("aggregate change feed skips %s@%d: %s", e.topicPartition(), e.offset(), e.getMessage());
+                resumeAt.put(e.topicPartition(), e.offset() + 1);
             } catch (RuntimeException e) {
                 if (running) {
                     LOG.warnf("aggregate change feed failed, reconnecting: %s", e.toString());
@@ -121,17 +111,11 @@ public class AggregateChangeFeed {
         }
     }
 
-    private void publish(String key, FeedbackAggregate value) {
-        Set<MultiEmitter<? super Change>> set = watchers.get(key);
-        if (set == null) {
-            latest.put(key, value);
-            return;
-        }
-        synchronized (set) {
-            boolean first = !latest.containsKey(key);
-            latest.put(key, value);
-            set.forEach(emitter -> emitter.emit(new Change(value, first)));
-        }
+    /** After an error, reading goes on where it stopped; a partition not read yet starts at the beginning. */
+    private void resume(KafkaConsumer<String, FeedbackAggregate> kafka, List<TopicPartition> assigned) {
+        List<TopicPartition> fresh = assigned.stream().filter(partition -> !resumeAt.containsKey(partition)).toList();
+        kafka.seekToBeginning(fresh);
+        assigned.stream().filter(resumeAt::containsKey).forEach(partition -> kafka.seek(partition, resumeAt.get(partition)));
     }
 
     private static void sleepQuietly(long ms) {

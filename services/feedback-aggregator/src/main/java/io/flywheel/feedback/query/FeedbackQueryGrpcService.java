@@ -17,6 +17,7 @@ import io.flywheel.query.v1.TopKeysRequest;
 import io.flywheel.query.v1.TopKeysResponse;
 import io.flywheel.query.v1.WatchKeyEvent;
 import io.flywheel.query.v1.WatchKeyRequest;
+import io.flywheel.runtime.query.ActivePartitions;
 import io.flywheel.runtime.query.KeysetPage;
 import io.flywheel.runtime.query.Listing;
 import io.flywheel.runtime.query.PartitionReader;
@@ -124,9 +125,11 @@ public class FeedbackQueryGrpcService implements FeedbackQueryService {
     ListKeysResponse keys(ListKeysRequest request) {
         KeysetPage page = KeysetPage.of(request.hasPage(), request.getPage());
         String prefix = modelPrefix(request.getModelName());
+        String from = KeyIndex.BY_KEY + Objects.requireNonNullElse(rangeStart(page, prefix), "");
+        String to = KeyIndex.BY_KEY + (prefix == null ? KeyIndex.END : prefix + KeyIndex.END);
         // size + 2: the range includes the token's own key, which the share then leaves out.
-        return edge.page(KEY_LISTING, page, () -> indexedKeys(KeyIndex.BY_KEY, KeyIndex.BY_KEY + Objects.requireNonNullElse(rangeStart(page, prefix), ""),
-                        KeyIndex.BY_KEY + (prefix == null ? KeyIndex.END : prefix + KeyIndex.END), page.size() + 2, 0),
+        return edge.page(FeedbackStores.KEY_INDEX_STORE, KEY_LISTING, page,
+                here -> indexedKeys(here, KeyIndex.BY_KEY, from, to, page.size() + 2, 0),
                 channel -> FeedbackQueryServiceGrpc.newFutureStub(channel).listKeys(request));
     }
 
@@ -143,7 +146,8 @@ public class FeedbackQueryGrpcService implements FeedbackQueryService {
             throw QueryErrors.invalidArgument("min_votes must be 0 or more, got " + request.getMinVotes());
         }
         String byRank = request.getRankBy() == TopKeysRequest.Ranking.VOLUME ? KeyIndex.BY_VOLUME : KeyIndex.BY_APPROVAL;
-        return edge.fanOut(() -> topKeys(Shares.best(indexedKeys(byRank, byRank, byRank + KeyIndex.END, k, request.getMinVotes()), ranking, k),
+        return edge.fanOut(FeedbackStores.KEY_INDEX_STORE,
+                here -> topKeys(Shares.best(indexedKeys(here, byRank, byRank, byRank + KeyIndex.END, k, request.getMinVotes()), ranking, k),
                         List.of()),
                 channel -> FeedbackQueryServiceGrpc.newFutureStub(channel).topKeys(request),
                 shares -> topKeys(Shares.best(shares.entries(TopKeysResponse::getKeysList), ranking, k), shares.outcomes()));
@@ -154,12 +158,12 @@ public class FeedbackQueryGrpcService implements FeedbackQueryService {
     }
 
     /**
-     * Of each active partition here, the first {@code limit} all-time aggregates in [from, to] of
+     * Of each partition of the share, the first {@code limit} all-time aggregates in [from, to] of
      * one part of the key index with at least {@code minVotes} thumbs: reads stop there.
      */
-    private List<KeyStats> indexedKeys(String part, String from, String to, int limit, long minVotes) {
+    private static List<KeyStats> indexedKeys(ActivePartitions here, String part, String from, String to, int limit, long minVotes) {
         int rankLength = part.equals(KeyIndex.BY_KEY) ? 0 : KeyIndex.RANK_LENGTH;
-        return edge.<String, FeedbackAggregate>activeFirst(FeedbackStores.KEY_INDEX_STORE, from, to, limit,
+        return here.<String, FeedbackAggregate>first(from, to, limit,
                         aggregate -> aggregate.getThumbsUp() + aggregate.getThumbsDown() >= minVotes).stream()
                 .map(entry -> keyStats(entry.key.substring(part.length() + rankLength), entry.value))
                 .toList();

@@ -21,9 +21,11 @@ import io.flywheel.query.v1.PageRequest;
 import io.flywheel.query.v1.TopKeysRequest;
 import io.flywheel.query.v1.WatchKeyEvent;
 import io.flywheel.query.v1.WatchKeyRequest;
+import io.flywheel.testkit.DeadLetter;
 import io.flywheel.testkit.FlywheelServiceResource;
 import io.flywheel.testkit.QueryReadiness;
 import io.flywheel.testkit.FlywheelTestStack;
+import io.flywheel.testkit.ServiceHealth;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;
@@ -45,32 +47,34 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * The aggregator on a real broker and registry: 10,000+ feedback events with vote changes,
  * clears, duplicates and reordering, checked against a recomputation written here (it uses no
- * production class), plus the dead-letter path, a watch stream and argument errors.
+ * production class), plus the dead-letter path (garbage, hostile timestamps, a 1 MiB id), a watch
+ * stream and argument errors.
  */
 @QuarkusTest
 @QuarkusTestResource(value = FlywheelServiceResource.class, restrictToAnnotatedClass = true)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class FeedbackAggregatorIT {
 
     private static final long BUCKET_MS = Duration.ofHours(1).toMillis();
     private static final String[] MODELS = {"gpt-a", "gpt-b", "claude-c", "llama-d"};
     private static final String[] PROMPTS = {"p1", "p2"};
     private static final String[] REASONS = {"harmful", "wrong", "rude"};
+    private static final String APPLICATION_ID = "feedback-aggregator";
+    /** 10000-01-01T00:00:00Z: one second past the range of google.protobuf.Timestamp. */
+    private static final long BEYOND_TIMESTAMP_RANGE = 253402300800L;
+    private static final long YEAR_2100 = Instant.parse("2100-01-01T00:00:00Z").getEpochSecond();
 
     private static ManagedChannel channel;
     private static FeedbackQueryServiceGrpc.FeedbackQueryServiceBlockingStub queries;
@@ -218,9 +222,7 @@ class FeedbackAggregatorIT {
         List<byte[]> garbage = List.of("garbage-1".getBytes(StandardCharsets.UTF_8),
                 new byte[] {0, 0, 0, 0, 0, 1, 2, 3}, new byte[] {(byte) 0xff, 0x13, 0x37});
         try (KafkaProducer<String, FeedbackEvent> producer = stack.producer(Topics.FEEDBACK_EVENTS);
-             KafkaProducer<byte[], byte[]> raw = new KafkaProducer<>(Map.of(
-                     ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers()),
-                     new ByteArraySerializer(), new ByteArraySerializer())) {
+             KafkaProducer<byte[], byte[]> raw = stack.rawProducer()) {
             for (int i = 0; i < sent.size(); i++) {
                 FeedbackEvent event = sent.get(i);
                 producer.send(new ProducerRecord<>(Topics.FEEDBACK_EVENTS.name(), event.getConversationId(), event));
@@ -246,13 +248,15 @@ class FeedbackAggregatorIT {
         }
         assertEquals(Map.of(), mismatches, "aggregates differ from the recomputation");
 
-        List<ConsumerRecord<byte[], byte[]>> dead = readDeadLetters(stack, garbage.size() + 1, Duration.ofSeconds(15));
+        List<DeadLetter> dead = stack.readDeadLetters(APPLICATION_ID, letter -> letter.keyText().matches("bad-\\d+"),
+                garbage.size(), Duration.ofSeconds(15));
         assertEquals(garbage.size(), dead.size(), "each garbage record is dead-lettered exactly once");
         for (int i = 0; i < garbage.size(); i++) {
-            assertArrayEquals(garbage.get(i), dead.get(i).value());
-            assertEquals(Topics.FEEDBACK_EVENTS.name(),
-                    new String(dead.get(i).headers().lastHeader("flywheel.dlq.source.topic").value(), StandardCharsets.UTF_8));
-            assertTrue(dead.get(i).headers().lastHeader("flywheel.dlq.error.message") != null);
+            String key = "bad-" + (i * 3000 + 1500);
+            DeadLetter letter = dead.stream().filter(d -> d.keyText().equals(key)).findFirst().orElseThrow();
+            assertArrayEquals(garbage.get(i), letter.value());
+            assertEquals(Topics.FEEDBACK_EVENTS.name(), letter.header(DeadLetter.SOURCE_TOPIC));
+            assertTrue(letter.reason() != null);
         }
 
         GetStatsResponse stats = queries.getStats(GetStatsRequest.newBuilder().setKey(watched).build());
@@ -337,22 +341,95 @@ class FeedbackAggregatorIT {
         }
     }
 
-    private static List<ConsumerRecord<byte[], byte[]>> readDeadLetters(FlywheelTestStack stack, int atMost, Duration wait) {
-        List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers(),
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            TopicPartition dlq = new TopicPartition(Topics.deadLetter("feedback-aggregator", false).name(), 0);
-            consumer.assign(List.of(dlq));
-            consumer.seekToBeginning(List.of(dlq));
-            long deadline = System.nanoTime() + wait.toNanos();
-            while (System.nanoTime() < deadline && records.size() < atMost) {
-                consumer.poll(Duration.ofMillis(200)).forEach(records::add);
-            }
+    /**
+     * The issue's opening scenario and its relatives, on the real broker: feedback dated outside
+     * Timestamp's range, before 1970 and in 2100 (as {@code occurred_at} and as
+     * {@code completion_created_at}) and an event with a 1 MiB feedback id, sent between valid
+     * votes on the same model key. The service stays ready, each bad record is dead-lettered once
+     * with its bytes and a reason naming what broke, and the key's aggregates are those of the
+     * valid votes alone (no 2100 bucket, no extra thumb).
+     */
+    @Test
+    @Order(Order.DEFAULT + 1) // ListKeys above walks every key: this test's key must not exist yet
+    void hostileTimestampsAndAHugeIdAreDeadLetteredOnceAndChangeNoAggregate() throws Exception {
+        FlywheelTestStack stack = FlywheelTestStack.shared();
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        String model = "hostile-" + run;
+        Instant created = Instant.now().minus(Duration.ofMinutes(30));
+        List<FeedbackEvent> valid = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            FeedbackEvent.Builder vote = vote("fb-" + run + "-" + i, "conv-" + run + "-" + (i % 7), "cmp-" + run + "-" + (i % 13),
+                    "user-" + (i % 3), model, created, created.plusSeconds(i));
+            valid.add((i % 4 == 3 ? vote.setRating(1 + i % 5) : vote.setThumb(i % 3 == 0
+                    ? FeedbackEvent.Thumb.THUMB_DOWN : FeedbackEvent.Thumb.THUMB_UP)).build());
         }
-        records.sort(java.util.Comparator.comparingLong(r -> Long.parseLong(
-                new String(r.headers().lastHeader("flywheel.dlq.source.offset").value(), StandardCharsets.UTF_8))));
-        return records;
+        // Each would add a thumb up to the key, or a bucket in 2100, if it were counted.
+        Map<String, FeedbackEvent> hostile = new java.util.LinkedHashMap<>();
+        hostile.put("occurred_at (seconds=" + BEYOND_TIMESTAMP_RANGE, vote("fb-" + run + "-range", "conv-" + run + "-0",
+                "cmp-" + run + "-0", "user-0", model, created, null)
+                .setOccurredAt(com.google.protobuf.Timestamp.newBuilder().setSeconds(BEYOND_TIMESTAMP_RANGE)).build());
+        hostile.put("occurred_at 1969-12-31T00:00:00Z is before 1970", vote("fb-" + run + "-pre1970", "conv-" + run + "-0",
+                "cmp-" + run + "-0", "user-0", model, created, null)
+                .setOccurredAt(com.google.protobuf.Timestamp.newBuilder().setSeconds(-86_400)).build());
+        hostile.put("occurred_at 2100-01-01T00:00:00Z is more than", vote("fb-" + run + "-2100", "conv-" + run + "-0",
+                "cmp-" + run + "-0", "user-0", model, created, Instant.ofEpochSecond(YEAR_2100)).build());
+        hostile.put("completion_created_at (seconds=" + BEYOND_TIMESTAMP_RANGE, vote("fb-" + run + "-cc-range",
+                "conv-" + run + "-1", "cmp-" + run + "-x", "user-0", model, created, created)
+                .setCompletionCreatedAt(com.google.protobuf.Timestamp.newBuilder().setSeconds(BEYOND_TIMESTAMP_RANGE)).build());
+        hostile.put("completion_created_at 2100-01-01T00:00:00Z is more than", vote("fb-" + run + "-cc-2100",
+                "conv-" + run + "-1", "cmp-" + run + "-y", "user-0", model, Instant.ofEpochSecond(YEAR_2100), created).build());
+        hostile.put("feedback event is ", vote("f".repeat(1024 * 1024), "conv-" + run + "-2",
+                "cmp-" + run + "-z", "user-0", model, created, created).build());
+
+        stack.sendAmongValid(APPLICATION_ID, Topics.FEEDBACK_EVENTS, valid, hostile, FeedbackEvent::getConversationId);
+
+        Map<String, Expected> expected = recompute(valid);
+        String key = model + "|v1|p1";
+        ModelKey modelKey = ModelKey.newBuilder().setModelName(model).setModelVersion("v1").setPromptVersion("p1").build();
+        Map<String, String> mismatches = new TreeMap<>();
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        do {
+            mismatches.clear();
+            try {
+                GetStatsResponse stats = queries.getStats(GetStatsRequest.newBuilder().setKey(modelKey).setLastBuckets(1000).build());
+                diff(key, expected.get(key), stats.getAllTime(), mismatches);
+                Set<String> buckets = new HashSet<>();
+                for (FeedbackAggregate bucket : stats.getBucketsList()) {
+                    String bucketKey = key + "@" + Timestamps.toMillis(bucket.getBucket().getStart());
+                    buckets.add(bucketKey);
+                    diff(bucketKey, expected.getOrDefault(bucketKey, new Expected()), bucket, mismatches);
+                }
+                Set<String> wantedBuckets = new HashSet<>(expected.keySet());
+                wantedBuckets.remove(key);
+                if (!buckets.equals(wantedBuckets)) {
+                    mismatches.put("buckets", "want " + wantedBuckets + " got " + buckets);
+                }
+            } catch (StatusRuntimeException e) {
+                mismatches.put(key, e.getStatus().toString());
+            }
+        } while (!mismatches.isEmpty() && System.nanoTime() < deadline && sleep(500));
+        assertEquals(Map.of(), mismatches, "the key's aggregates are those of the valid votes alone");
+
+        ServiceHealth.assertReadyAndRunning(FlywheelServiceResource.port(), Duration.ofSeconds(10));
+    }
+
+    private static FeedbackEvent.Builder vote(String feedbackId, String conversationId, String completionId, String userId,
+                                              String model, Instant completionCreated, Instant occurred) {
+        FeedbackEvent.Builder event = FeedbackEvent.newBuilder()
+                .setFeedbackId(feedbackId)
+                .setConversationId(conversationId)
+                .setCompletionId(completionId)
+                .setUserId(userId)
+                .setModel(ModelRef.newBuilder().setName(model).setVersion("v1"))
+                .setPromptVersion("p1")
+                .setCompletionCreatedAt(Timestamps.fromMillis(completionCreated.toEpochMilli()))
+                .setThumb(FeedbackEvent.Thumb.THUMB_UP);
+        return occurred == null ? event : event.setOccurredAt(Timestamps.fromMillis(occurred.toEpochMilli()));
+    }
+
+    private static boolean sleep(long ms) throws InterruptedException {
+        Thread.sleep(ms);
+        return true;
     }
 
     @Test

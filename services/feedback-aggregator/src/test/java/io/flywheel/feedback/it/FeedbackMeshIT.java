@@ -47,8 +47,9 @@ import org.junit.jupiter.api.Test;
 /**
  * Two instances of the aggregator on one broker: this test JVM's (A) and a second process (B) from
  * the packaged jar. Any instance answers any key (forwarding to the owner), lists fan out to both,
- * a hard-killed owner's keys are answered by a standby when the caller accepts staleness and by
- * the new owner after the rebalance, with totals intact.
+ * a hard-killed owner's keys are answered by a standby when the caller accepts staleness (before
+ * the group reassigns them), UNAVAILABLE with a retry hint to an active-only caller, and by the
+ * new owner after the rebalance, with totals intact.
  */
 @QuarkusTest
 @QuarkusTestResource(value = FlywheelServiceResource.class, restrictToAnnotatedClass = true)
@@ -128,8 +129,9 @@ class FeedbackMeshIT {
             assertEquals(1, listed.getKeysCount());
             assertTrue(!listed.getNextPageToken().isEmpty(), "a second key of that model follows on the next page");
 
-            // Hard-kill B. Its keys: UNAVAILABLE for an active-only caller, a standby answers a caller
-            // that accepts staleness, and after the rebalance A owns everything again.
+            // Hard-kill B. Its keys: a caller that accepts staleness is answered by the standby (A) while
+            // the group still counts B as the owner (had it reassigned, A would answer ACTIVE); an
+            // active-only caller gets UNAVAILABLE with a retry hint until A owns everything.
             int keyOfB = -1;
             for (int k = 0; k < KEYS && keyOfB < 0; k++) {
                 if (viaA.getStats(GetStatsRequest.newBuilder().setKey(key(k)).build()).getMetadata().getServedBy()
@@ -138,14 +140,26 @@ class FeedbackMeshIT {
                 }
             }
             instanceB.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            long killed = System.nanoTime();
             GetStatsRequest activeOnly = GetStatsRequest.newBuilder().setKey(key(keyOfB)).build();
-            StatusRuntimeException refused = assertThrows(StatusRuntimeException.class, () -> viaA.getStats(activeOnly));
-            assertEquals(Status.Code.UNAVAILABLE, refused.getStatus().getCode());
-            assertTrue(refused.getStatus().getDescription().contains("max_lag_records"), refused.getStatus().getDescription());
-
-            GetStatsResponse stale = viaA.getStats(activeOnly.toBuilder().setMaxLagRecords(1_000_000).build());
-            assertEquals(ResponseMetadata.Role.STANDBY, stale.getMetadata().getRole());
+            GetStatsResponse stale = QueryReadiness.answer(() -> viaA.getStats(activeOnly.toBuilder().setMaxLagRecords(1_000_000).build()),
+                    Duration.ofSeconds(30));
+            long standbyMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killed);
+            System.out.printf("[standby-after-kill] feedback-aggregator: first answer %d ms after the owner's SIGKILL, role %s%n",
+                    standbyMs, stale.getMetadata().getRole());
+            assertEquals(ResponseMetadata.Role.STANDBY, stale.getMetadata().getRole(), "the standby answered before the group reassigned");
+            assertEquals("localhost:" + portA, stale.getMetadata().getServedBy());
             assertEquals(thumbsUp.get(keyOfB), stale.getAllTime().getThumbsUp());
+
+            StatusRuntimeException refused = assertThrows(StatusRuntimeException.class, () -> viaA.getStats(activeOnly));
+            QueryReadiness.requireRetryHint(refused);
+            assertTrue(refused.getStatus().getDescription().contains("max_lag_records"), refused.getStatus().getDescription());
+            GetStatsResponse fromNewOwner = QueryReadiness.answer(() -> viaA.getStats(activeOnly), Duration.ofSeconds(90));
+            System.out.printf("[owner-after-kill] feedback-aggregator: the new owner answered %d ms after the SIGKILL%n",
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killed));
+            assertEquals(ResponseMetadata.Role.ACTIVE, fromNewOwner.getMetadata().getRole());
+            assertEquals("localhost:" + portA, fromNewOwner.getMetadata().getServedBy());
+            assertEquals(thumbsUp.get(keyOfB), fromNewOwner.getAllTime().getThumbsUp());
 
             for (int k = 0; k < KEYS; k++) {
                 GetStatsRequest request = GetStatsRequest.newBuilder().setKey(key(k)).build();

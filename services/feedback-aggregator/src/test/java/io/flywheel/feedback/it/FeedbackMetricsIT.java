@@ -106,8 +106,9 @@ class FeedbackMetricsIT {
 
     @Test
     void tenThousandDistinctUsersAddNoSeries() throws Exception {
+        Map<String, Double> start = metrics.scrape();
         send(thumb("w-" + run, "model-w", "user-w-" + run));
-        Map<String, Double> before = metrics.awaitGrowth(metrics.scrape(), RECORDS_IN, 1);
+        Map<String, Double> before = metrics.awaitGrowth(start, RECORDS_IN, 1);
         for (int i = 0; i < 10_000; i++) {
             String id = run + "-" + i;
             feedback.send(record(thumb("u-" + id, "model-w", "user-" + id)));

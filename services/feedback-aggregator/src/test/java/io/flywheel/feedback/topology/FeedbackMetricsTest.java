@@ -8,22 +8,19 @@ import io.flywheel.feedback.tally.CohortBuckets;
 import io.flywheel.feedback.tally.DriftDetector;
 import io.flywheel.model.ProtobufSerdes;
 import io.flywheel.model.Topics;
+import io.flywheel.testkit.TopologyTestDrivers;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.nio.file.Path;
 import java.time.Instant;
-import java.util.Properties;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The aggregator's domain metrics after known traffic: poison records, late feedback, a drift alert, many users. */
 class FeedbackMetricsTest {
@@ -39,22 +36,14 @@ class FeedbackMetricsTest {
     private TestInputTopic<String, FeedbackEvent> feedback;
     private TestInputTopic<byte[], byte[]> rawFeedback;
 
-    /** Its own state folder: the default one is shared by every test process on the machine. */
-    @TempDir
-    Path stateDir;
-
     @BeforeEach
     void start() {
         AggregatorSettings settings = new AggregatorSettings(AggregatorSettings.DEFAULT_APPLICATION_ID,
                 new CohortBuckets(Duration.ofHours(1), Duration.ofHours(1)), Duration.ofMinutes(5), Duration.ofMillis(100),
                 new DriftDetector(3, 20, 3.0, 1.0));
         ProtobufSerdes serdes = ProtobufSerdes.withoutRegistry();
-        Properties props = new Properties();
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, settings.applicationId());
-        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        props.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0);
-        driver = new TopologyTestDriver(FeedbackTopology.build(settings, serdes, new FeedbackMetrics(registry)), props, WALL_CLOCK);
+        driver = TopologyTestDrivers.open(FeedbackTopology.build(settings, serdes, new FeedbackMetrics(registry)),
+                settings.applicationId(), 0, WALL_CLOCK);
         feedback = driver.createInputTopic(Topics.FEEDBACK_EVENTS.name(), new StringSerializer(),
                 serdes.valueSerializer(FeedbackEvent.class));
         rawFeedback = driver.createInputTopic(Topics.FEEDBACK_EVENTS.name(), new ByteArraySerializer(), new ByteArraySerializer());

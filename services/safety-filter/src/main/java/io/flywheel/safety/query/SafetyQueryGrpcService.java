@@ -20,6 +20,7 @@ import io.flywheel.runtime.query.PartitionReader;
 import io.flywheel.runtime.query.QueryEdge;
 import io.flywheel.runtime.query.QueryErrors;
 import io.flywheel.safety.rules.PolicySet;
+import io.flywheel.safety.rules.RejectedPolicy;
 import io.flywheel.safety.topology.ActivePolicySet;
 import io.flywheel.safety.topology.SafetyStores;
 import io.flywheel.safety.topology.UserWindowKey;
@@ -128,16 +129,19 @@ public class SafetyQueryGrpcService implements SafetyQueryService {
                 .addAllActive(set.activePolicies())
                 .addAllDisabled(set.disabled())
                 .setMetadata(edge.acrossPartitions());
-        set.skipped().forEach(skipped -> response.addSkipped(SkippedPolicy.newBuilder()
-                .setPolicyId(skipped.policyId()).setReason(skipped.reason()).setOffset(skipped.offset())));
-        return response.build();
+        set.skipped().forEach(skipped -> response.addSkipped(skippedPolicy(skipped)));
+        set.pending().forEach(pending -> response.addPending(skippedPolicy(pending)));
+        return response.setDegraded(set.degraded()).build();
+    }
+
+    private static SkippedPolicy skippedPolicy(RejectedPolicy policy) {
+        return SkippedPolicy.newBuilder().setPolicyId(policy.policyId()).setReason(policy.reason()).setOffset(policy.offset()).build();
     }
 
     ListEscalationsResponse escalations(ListEscalationsRequest request) {
         KeysetPage page = KeysetPage.of(request.hasPage(), request.getPage());
-        return edge.page(ESCALATION_LISTING, page,
-                () -> edge.<String, UserEscalation>activeRange(SafetyStores.ESCALATIONS_STORE, page.afterKey().orElse(null), null)
-                        .stream().map(entry -> entry.value).toList(),
+        return edge.page(SafetyStores.ESCALATIONS_STORE, ESCALATION_LISTING, page,
+                here -> here.<String, UserEscalation>range(page.afterKey().orElse(null), null).stream().map(entry -> entry.value).toList(),
                 channel -> SafetyQueryServiceGrpc.newFutureStub(channel).listEscalations(request));
     }
 

@@ -2,6 +2,7 @@ package io.flywheel.safety.rules;
 
 import io.flywheel.events.v1.SafetyPolicy;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,6 +34,7 @@ public final class PolicyCatalog {
   private final PolicyCompiler compiler;
   private final Map<String, Entry> defaults = new LinkedHashMap<>();
   private final Map<String, Entry> overrides = new TreeMap<>();
+  private final Map<String, RejectedPolicy> pending = new TreeMap<>();
   private long lastOffset = -1;
   private PolicySet current;
 
@@ -60,6 +62,7 @@ public final class PolicyCatalog {
    */
   public PolicySet apply(String policyId, SafetyPolicy policyOrNull, long offset) {
     Objects.requireNonNull(policyId, "policyId");
+    clearPending(policyId, offset);
     if (policyOrNull == null) {
       overrides.remove(policyId);
     } else {
@@ -83,11 +86,32 @@ public final class PolicyCatalog {
    */
   public PolicySet reject(String policyId, String reason, long offset) {
     Objects.requireNonNull(policyId, "policyId");
+    clearPending(policyId, offset);
     overrides.put(policyId, new Entry(SafetyPolicy.newBuilder().setId(policyId).build(),
         new PolicyCompiler.Rejected(reason), offset));
     lastOffset = Math.max(lastOffset, offset);
     current = build();
     return current;
+  }
+
+  /**
+   * Records a record of {@code safety.policies} that cannot be read yet (the schema registry is
+   * unreachable). Whatever was in force for its id stays in force; the set lists it as pending
+   * (and is degraded) until a later {@link #apply} or {@link #reject} of that id, at this offset
+   * or later, settles it.
+   */
+  public PolicySet pending(String policyId, String reason, long offset) {
+    Objects.requireNonNull(policyId, "policyId");
+    pending.put(policyId, new RejectedPolicy(policyId, reason, offset));
+    current = build();
+    return current;
+  }
+
+  private void clearPending(String policyId, long offset) {
+    RejectedPolicy waiting = pending.get(policyId);
+    if (waiting != null && waiting.offset() <= offset) {
+      pending.remove(policyId);
+    }
   }
 
   public String revision() {
@@ -117,7 +141,8 @@ public final class PolicyCatalog {
       }
     }
     String revision = packHash + "@" + (lastOffset < 0 ? "none" : Long.toString(lastOffset));
-    return new PolicySet(revision, rules, skipped, disabled);
+    List<RejectedPolicy> unread = pending.values().stream().sorted(Comparator.comparingLong(RejectedPolicy::offset)).toList();
+    return new PolicySet(revision, rules, skipped, disabled, unread);
   }
 
   /** Adds the entry to the list it belongs to; false if it was rejected. */

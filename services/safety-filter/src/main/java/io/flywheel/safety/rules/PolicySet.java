@@ -24,15 +24,22 @@ public final class PolicySet {
   private final List<CompiledRule> responseRules;
   private final List<RejectedPolicy> skipped;
   private final List<SafetyPolicy> disabled;
+  private final List<RejectedPolicy> pending;
 
   public PolicySet(String revision, List<CompiledRule> rules, List<RejectedPolicy> skipped,
       List<SafetyPolicy> disabled) {
+    this(revision, rules, skipped, disabled, List.of());
+  }
+
+  public PolicySet(String revision, List<CompiledRule> rules, List<RejectedPolicy> skipped,
+      List<SafetyPolicy> disabled, List<RejectedPolicy> pending) {
     this.revision = revision;
     this.rules = List.copyOf(rules);
     this.promptRules = rules.stream().filter(CompiledRule::screensPrompt).toList();
     this.responseRules = rules.stream().filter(CompiledRule::screensResponse).toList();
     this.skipped = List.copyOf(skipped);
     this.disabled = List.copyOf(disabled);
+    this.pending = List.copyOf(pending);
   }
 
   public String revision() {
@@ -56,6 +63,19 @@ public final class PolicySet {
   /** Policies switched off with {@code enabled=false}. */
   public List<SafetyPolicy> disabled() {
     return disabled;
+  }
+
+  /**
+   * Stored records not read yet because the schema registry could not be reached, oldest first,
+   * with the last failure as the reason. Their ids keep what was in force before them.
+   */
+  public List<RejectedPolicy> pending() {
+    return pending;
+  }
+
+  /** True while any stored policy record is unread: the set is the last one that could be read. */
+  public boolean degraded() {
+    return !pending.isEmpty();
   }
 
   /**

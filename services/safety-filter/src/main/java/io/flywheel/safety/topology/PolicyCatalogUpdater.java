@@ -1,21 +1,28 @@
 package io.flywheel.safety.topology;
 
+import com.google.protobuf.ByteString;
 import io.flywheel.events.v1.SafetyPolicy;
+import io.flywheel.model.Topics;
+import io.flywheel.runtime.deadletter.RegistryAccessException;
 import io.flywheel.runtime.deadletter.RegistryUnavailableException;
 import io.flywheel.safety.rules.DefaultPolicyPack;
 import io.flywheel.safety.rules.PolicyCatalog;
 import io.flywheel.safety.rules.PolicyCompiler;
 import io.flywheel.safety.rules.PolicySet;
 import io.flywheel.safety.rules.RejectedPolicy;
+import io.flywheel.state.v1.PendingPolicyRecord;
+import io.flywheel.state.v1.PolicyRecordHeader;
 import io.flywheel.state.v1.PolicyRecordState;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -31,8 +38,17 @@ import org.jboss.logging.Logger;
  * deserializer), keeps its latest state per policy id in the global store, applies it to the
  * {@link PolicyCatalog} and installs the new {@link PolicySet}.
  *
- * <p>It never throws: an exception on the global thread stops the whole client. A record that
- * cannot be read is skipped and reported (log, metric and the query API) like an invalid policy.
+ * <p>It never throws for a record: an exception on the global thread stops the whole client. A
+ * record that cannot be read (no key, garbage bytes, a schema the registry says does not exist)
+ * is skipped and reported (log, metric and the query API) like an invalid policy. The one
+ * exception is a registry that refuses this service's credentials or TLS: that is a setting to
+ * fix, not a record to skip, so the client stops with a message naming the settings.
+ *
+ * <p>A record that cannot be decoded because the registry is unreachable is <em>pending</em>: its
+ * bytes are kept in the store next to the last record of its id that could be read, which stays
+ * in force; the set reports itself degraded; {@link PolicyRetries} tries again with back-off, off
+ * the global thread, and applies what it can read in offset order. A later record of the same id
+ * replaces a pending one.
  *
  * <p>Kafka Streams restores a global store through a separate instance of this processor
  * (reprocess-on-restore), then starts the live one; so each instance rebuilds its catalog from
@@ -41,30 +57,29 @@ import org.jboss.logging.Logger;
 final class PolicyCatalogUpdater implements Processor<byte[], byte[], Void, Void> {
 
     private static final Logger LOG = Logger.getLogger(PolicyCatalogUpdater.class);
-    /** How long a registry outage is waited out before the record is reported unreadable. */
-    static final Duration REGISTRY_PATIENCE = Duration.ofSeconds(30);
-    private static final long REGISTRY_BACKOFF_MS = 500;
 
     private final String storeName;
     private final DefaultPolicyPack pack;
     private final PolicyCompiler compiler;
     private final Deserializer<SafetyPolicy> deserializer;
     private final ActivePolicySet active;
+    private final PolicyRetries retries;
     private ProcessorContext<Void, Void> context;
     private KeyValueStore<String, PolicyRecordState> store;
     private PolicyCatalog catalog;
 
     PolicyCatalogUpdater(String storeName, DefaultPolicyPack pack, PolicyCompiler compiler,
-                         Deserializer<SafetyPolicy> deserializer, ActivePolicySet active) {
+                         Deserializer<SafetyPolicy> deserializer, ActivePolicySet active, PolicyRetries retries) {
         this.storeName = storeName;
         this.pack = pack;
         this.compiler = compiler;
         this.deserializer = deserializer;
         this.active = active;
+        this.retries = retries;
     }
 
     @Override
-    public void init(ProcessorContext<Void, Void> context) {
+    public synchronized void init(ProcessorContext<Void, Void> context) {
         this.context = context;
         this.store = context.getStateStore(storeName);
         this.catalog = new PolicyCatalog(pack, compiler);
@@ -74,75 +89,148 @@ final class PolicyCatalogUpdater implements Processor<byte[], byte[], Void, Void
         }
         kept.sort(Comparator.comparingLong(entry -> entry.value.getOffset()));
         for (KeyValue<String, PolicyRecordState> entry : kept) {
-            apply(entry.key, entry.value);
+            try {
+                apply(entry.key, entry.value);
+            } catch (RuntimeException e) {
+                // A stored record must never stop a start: it is reported, the rest still applies.
+                catalog.reject(entry.key, "could not be applied: " + e, entry.value.getOffset());
+            }
         }
         active.install(catalog.current());
-        LOG.infof("policy set %s: %d rules, %d disabled, %d skipped", catalog.revision(),
-                catalog.current().rules().size(), catalog.current().disabled().size(), catalog.current().skipped().size());
+        retries.attach(this);
+        if (catalog.current().degraded()) {
+            retries.retryLater();
+        }
+        LOG.infof("policy set %s: %d rules, %d disabled, %d skipped, %d waiting for the schema registry", catalog.revision(),
+                catalog.current().rules().size(), catalog.current().disabled().size(), catalog.current().skipped().size(),
+                catalog.current().pending().size());
+    }
+
+    @Override
+    public void close() {
+        retries.detach(this);
     }
 
     @Override
     public void process(Record<byte[], byte[]> record) {
         long offset = context.recordMetadata().map(RecordMetadata::offset).orElse(-1L);
         String id;
-        PolicyRecordState state;
+        Read read;
         if (record.key() == null) {
             id = "";
-            state = unreadable(offset, "record has no key: safety.policies is keyed by policy id");
+            read = new Read(unreadable(offset, "record has no key: safety.policies is keyed by policy id"), null);
         } else {
             try {
                 id = StandardCharsets.UTF_8.newDecoder()
                         .onMalformedInput(CodingErrorAction.REPORT)
                         .onUnmappableCharacter(CodingErrorAction.REPORT)
                         .decode(ByteBuffer.wrap(record.key())).toString();
-                state = read(record, offset);
+                read = read(record.value(), record.headers(), offset);
             } catch (CharacterCodingException e) {
                 id = new String(record.key(), StandardCharsets.UTF_8);
-                state = unreadable(offset, "key is not valid UTF-8");
+                read = new Read(unreadable(offset, "key is not valid UTF-8"), null);
             }
         }
-        try {
-            store.put(id, state);
-            apply(id, state);
-            PolicySet set = catalog.current();
-            active.install(set);
-            report(id, state, set);
-        } catch (RuntimeException e) {
-            // Nothing above is expected to throw; if it does, the previous set stays in force.
-            LOG.errorf(e, "policy record %s at offset %d could not be applied; policy set %s stays in force",
-                    id, offset, active.get().revision());
+        synchronized (this) {
+            try {
+                if (read.state() != null) {
+                    store.put(id, read.state());
+                    apply(id, read.state());
+                } else {
+                    PendingPolicyRecord pending = pendingRecord(record, offset, read.registryFailure());
+                    PolicyRecordState earlier = store.get(id);
+                    store.put(id, (earlier == null ? PolicyRecordState.newBuilder().setOffset(-1) : earlier.toBuilder())
+                            .setPending(pending).build());
+                    catalog.pending(id, pending.getReason(), offset);
+                    retries.retryLater();
+                }
+                PolicySet set = catalog.current();
+                active.install(set);
+                report(id, offset, read.state(), set);
+            } catch (RuntimeException e) {
+                // Nothing above is expected to throw; if it does, the previous set stays in force.
+                LOG.errorf(e, "policy record %s at offset %d could not be applied; policy set %s stays in force",
+                        id, offset, active.get().revision());
+            }
         }
     }
 
-    private PolicyRecordState read(Record<byte[], byte[]> record, long offset) {
-        if (record.value() == null) {
-            return PolicyRecordState.newBuilder().setOffset(offset).setRemoved(true).build();
-        }
-        long giveUpAt = System.nanoTime() + REGISTRY_PATIENCE.toNanos();
-        while (true) {
-            try {
-                SafetyPolicy policy = deserializer.deserialize(context.recordMetadata().map(RecordMetadata::topic).orElse(""),
-                        record.headers(), record.value());
-                if (policy == null) {
-                    return unreadable(offset, "value decoded to nothing");
-                }
-                return PolicyRecordState.newBuilder().setOffset(offset).setPolicy(policy).build();
-            } catch (RuntimeException e) {
-                if (!RegistryUnavailableException.isTransient(e)) {
-                    return unreadable(offset, "not a SafetyPolicy: " + e.getClass().getSimpleName() + ": " + e.getMessage());
-                }
-                if (System.nanoTime() > giveUpAt) {
-                    return unreadable(offset, "schema registry unavailable for " + REGISTRY_PATIENCE.toSeconds()
-                            + " s (" + e.getMessage() + "); re-send the record, or restart, once it is back");
-                }
-                LOG.warnf("schema registry unavailable while reading policy at offset %d, retrying: %s", offset, e.getMessage());
-                try {
-                    Thread.sleep(REGISTRY_BACKOFF_MS);
-                } catch (InterruptedException interrupted) {
-                    Thread.currentThread().interrupt();
-                    return unreadable(offset, "interrupted while waiting for the schema registry");
-                }
+    /**
+     * One attempt at every pending record, in offset order, stopping at the first the registry
+     * still cannot serve (so records are applied in the order they were written).
+     *
+     * @return true while some record still waits
+     */
+    boolean retryPending() {
+        List<KeyValue<String, PendingPolicyRecord>> waiting = new ArrayList<>();
+        synchronized (this) {
+            try (KeyValueIterator<String, PolicyRecordState> all = store.all()) {
+                all.forEachRemaining(entry -> {
+                    if (entry.value.hasPending()) {
+                        waiting.add(KeyValue.pair(entry.key, entry.value.getPending()));
+                    }
+                });
             }
+        }
+        waiting.sort(Comparator.comparingLong(entry -> entry.value.getOffset()));
+        for (KeyValue<String, PendingPolicyRecord> entry : waiting) {
+            PendingPolicyRecord pending = entry.value;
+            Read read;
+            try {
+                read = read(pending.getValue().toByteArray(), headersOf(pending), pending.getOffset());
+            } catch (RegistryAccessException e) {
+                LOG.error(e.getMessage(), e);
+                read = new Read(null, e.getMessage());
+            }
+            synchronized (this) {
+                PolicyRecordState current = store.get(entry.key);
+                if (current == null || !current.hasPending() || current.getPending().getOffset() != pending.getOffset()) {
+                    continue; // a later record of this id has replaced it meanwhile
+                }
+                if (read.state() == null) {
+                    store.put(entry.key, current.toBuilder().setPending(pending.toBuilder().setReason(read.registryFailure())).build());
+                    catalog.pending(entry.key, read.registryFailure(), pending.getOffset());
+                    active.install(catalog.current());
+                    LOG.warnf("schema registry still unavailable; %d policy record(s) wait, policy set %s stays in force: %s",
+                            catalog.current().pending().size(), catalog.revision(), read.registryFailure());
+                    return true;
+                }
+                store.put(entry.key, read.state());
+                apply(entry.key, read.state());
+                PolicySet set = catalog.current();
+                active.install(set);
+                report(entry.key, pending.getOffset(), read.state(), set);
+            }
+        }
+        synchronized (this) {
+            return catalog.current().degraded();
+        }
+    }
+
+    /** What a record says: a state to keep, or (state null) the registry failure it waits on. */
+    private record Read(PolicyRecordState state, String registryFailure) {
+    }
+
+    /** One decoding attempt; never waits. */
+    private Read read(byte[] value, Headers headers, long offset) {
+        if (value == null) {
+            return new Read(PolicyRecordState.newBuilder().setOffset(offset).setRemoved(true).build(), null);
+        }
+        try {
+            SafetyPolicy policy = deserializer.deserialize(Topics.SAFETY_POLICIES.name(), headers, value);
+            if (policy == null) {
+                return new Read(unreadable(offset, "value decoded to nothing"), null);
+            }
+            return new Read(PolicyRecordState.newBuilder().setOffset(offset).setPolicy(policy).build(), null);
+        } catch (RuntimeException | StackOverflowError e) {
+            if (RegistryAccessException.isCauseOf(e)) {
+                throw new RegistryAccessException("the schema registry refused this service's credentials or TLS while reading "
+                        + Topics.SAFETY_POLICIES.name() + ": check flywheel.registry.url and flywheel.registry.serde.*", e);
+            }
+            if (RegistryUnavailableException.isTransient(e)) {
+                return new Read(null, "schema registry unavailable: " + e.getMessage());
+            }
+            return new Read(unreadable(offset, "not a SafetyPolicy: " + e.getClass().getSimpleName() + ": " + e.getMessage()), null);
         }
     }
 
@@ -150,20 +238,50 @@ final class PolicyCatalogUpdater implements Processor<byte[], byte[], Void, Void
         switch (state.getContentCase()) {
             case POLICY -> catalog.apply(id, state.getPolicy(), state.getOffset());
             case REMOVED -> catalog.apply(id, null, state.getOffset());
-            default -> catalog.reject(id, state.getUnreadable(), state.getOffset());
+            case UNREADABLE -> catalog.reject(id, state.getUnreadable(), state.getOffset());
+            case CONTENT_NOT_SET -> {
+                // only a pending record so far: nothing of this id was ever in force here
+            }
+        }
+        if (state.hasPending()) {
+            catalog.pending(id, state.getPending().getReason(), state.getPending().getOffset());
         }
     }
 
-    private static void report(String id, PolicyRecordState state, PolicySet set) {
+    private static PendingPolicyRecord pendingRecord(Record<byte[], byte[]> record, long offset, String reason) {
+        PendingPolicyRecord.Builder pending = PendingPolicyRecord.newBuilder()
+                .setOffset(offset)
+                .setValue(ByteString.copyFrom(record.value()))
+                .setReason(reason);
+        for (Header header : record.headers()) {
+            pending.addHeaders(PolicyRecordHeader.newBuilder().setKey(header.key())
+                    .setValue(header.value() == null ? ByteString.EMPTY : ByteString.copyFrom(header.value())));
+        }
+        return pending.build();
+    }
+
+    private static Headers headersOf(PendingPolicyRecord pending) {
+        RecordHeaders headers = new RecordHeaders();
+        pending.getHeadersList().forEach(header -> headers.add(header.getKey(), header.getValue().toByteArray()));
+        return headers;
+    }
+
+    private static void report(String id, long offset, PolicyRecordState state, PolicySet set) {
+        if (state == null) {
+            LOG.warnf("policy '%s' at offset %d waits for the schema registry; policy set %s stays in force (degraded)",
+                    id, offset, set.revision());
+            return;
+        }
         for (RejectedPolicy skipped : set.skipped()) {
-            if (skipped.policyId().equals(id) && skipped.offset() == state.getOffset()) {
-                LOG.warnf("policy '%s' at offset %d skipped: %s (policy set %s)", id, state.getOffset(), skipped.reason(),
+            if (skipped.policyId().equals(id) && skipped.offset() == offset) {
+                LOG.warnf("policy '%s' at offset %d skipped: %s (policy set %s)", id, offset, skipped.reason(),
                         set.revision());
                 return;
             }
         }
-        LOG.infof("policy '%s' at offset %d %s; policy set %s", id, state.getOffset(),
-                state.getContentCase() == PolicyRecordState.ContentCase.REMOVED ? "removed" : "applied", set.revision());
+        LOG.infof("policy '%s' at offset %d %s; policy set %s%s", id, offset,
+                state.getContentCase() == PolicyRecordState.ContentCase.REMOVED ? "removed" : "applied", set.revision(),
+                set.degraded() ? " (degraded: " + set.pending().size() + " record(s) wait for the schema registry)" : "");
     }
 
     private static PolicyRecordState unreadable(long offset, String reason) {

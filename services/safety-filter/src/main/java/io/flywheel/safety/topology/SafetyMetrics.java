@@ -23,6 +23,8 @@ import java.util.Locale;
  *       set in force (-1: the default pack only)</li>
  *   <li>{@code flywheel_safety_policies_active}, {@code _disabled}, {@code _skipped}: rules in force,
  *       policies switched off, and policies not in force because they failed validation</li>
+ *   <li>{@code flywheel_safety_policies_pending}: stored policy records waiting for the schema registry
+ *       (above 0: the instance is degraded and screens with the last set it could read)</li>
  * </ul>
  * Records in, out and dead-lettered are counted by {@link #flow()}.
  */
@@ -53,6 +55,8 @@ public final class SafetyMetrics {
                 .description("rules in force").register(registry);
         Gauge.builder("flywheel.safety.policies.disabled", active, a -> a.get().disabled().size())
                 .description("policies switched off with enabled=false").register(registry);
+        Gauge.builder("flywheel.safety.policies.pending", active, a -> a.get().pending().size())
+                .description("safety.policies records waiting for the schema registry (degraded while above 0)").register(registry);
     }
 
     void decided(SafetyVerdict.Decision decision, List<Finding> findings) {

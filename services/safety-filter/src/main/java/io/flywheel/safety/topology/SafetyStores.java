@@ -7,7 +7,11 @@ package io.flywheel.safety.topology;
  */
 public final class SafetyStores {
 
-    /** Global, in memory: rebuilt from safety.policies at every start (the topic is its changelog). */
+    /**
+     * Global, persistent: the decoded state of each policy id (the topic is its changelog); a
+     * restart reads safety.policies only from the checkpoint on, so no registry is needed for what
+     * was read before.
+     */
     public static final String POLICIES_STORE = "safety-policies";
     public static final String VERDICTS_STORE = "safety-conversation-verdicts";
     public static final String VERDICT_EXPIRY_STORE = "safety-verdict-expiry";

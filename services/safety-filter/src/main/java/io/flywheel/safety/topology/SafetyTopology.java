@@ -66,14 +66,17 @@ public final class SafetyTopology {
         DefaultPolicyPack pack = DefaultPolicyPack.load();
         PolicyCompiler compiler = new PolicyCompiler(settings.detectors());
         active.install(new PolicyCatalog(pack, compiler).current());
+        PolicyRetries retries = new PolicyRetries();
 
+        // Persistent (RocksDB, checkpointed): after a restart the policies read before are still decoded,
+        // so the last known set is in force even when the schema registry is down at start.
         builder.addGlobalStore(
-                Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(SafetyStores.POLICIES_STORE), Serdes.String(),
+                Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SafetyStores.POLICIES_STORE), Serdes.String(),
                         ProtobufSerdes.internal(PolicyRecordState.class)).withLoggingDisabled(),
                 Topics.SAFETY_POLICIES.name(),
                 Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("read-" + Topics.SAFETY_POLICIES.name()),
                 () -> new PolicyCatalogUpdater(SafetyStores.POLICIES_STORE, pack, compiler,
-                        serdes.valueDeserializer(SafetyPolicy.class), active));
+                        serdes.valueDeserializer(SafetyPolicy.class), active, retries));
 
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SafetyStores.VERDICTS_STORE),
                 Serdes.String(), ProtobufSerdes.internal(ConversationVerdicts.class)));

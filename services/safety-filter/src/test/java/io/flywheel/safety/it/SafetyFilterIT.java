@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.Message;
+import com.google.protobuf.Timestamp;
 import com.google.protobuf.util.Timestamps;
 import io.flywheel.events.v1.Completion;
 import io.flywheel.events.v1.ModelRef;
@@ -35,6 +36,7 @@ import io.flywheel.safety.rules.DefaultPolicyPack;
 import io.flywheel.testkit.FlywheelServiceResource;
 import io.flywheel.testkit.QueryReadiness;
 import io.flywheel.testkit.FlywheelTestStack;
+import io.flywheel.testkit.ServiceHealth;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;
@@ -46,6 +48,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -72,7 +75,7 @@ import org.junit.jupiter.api.Test;
  * The safety-filter on a real broker and registry: policies change live through
  * {@code safety.policies} (add, disable a default, tombstone, an invalid regex), verdicts name the
  * revision, BLOCKed completions reach the quarantine only, user risk and escalations, the
- * dead-letter path and argument errors of the query API.
+ * dead-letter path (garbage, hostile timestamps, a 2 MiB prompt) and argument errors of the query API.
  */
 @QuarkusTest
 @QuarkusTestResource(value = FlywheelServiceResource.class, restrictToAnnotatedClass = true)
@@ -83,6 +86,9 @@ class SafetyFilterIT {
     private static final Duration LIVE = Duration.ofSeconds(10);
     private static final String HASH = DefaultPolicyPack.load().hash();
     private static final FlywheelTestStack STACK = FlywheelTestStack.shared();
+    /** 10000-01-01T00:00:00Z: one second past the range of google.protobuf.Timestamp. */
+    private static final long BEYOND_TIMESTAMP_RANGE = 253402300800L;
+    private static final long YEAR_2100 = Instant.parse("2100-01-01T00:00:00Z").getEpochSecond();
 
     private static ManagedChannel channel;
     private static SafetyQueryServiceGrpc.SafetyQueryServiceBlockingStub queries;
@@ -295,6 +301,59 @@ class SafetyFilterIT {
                     new String(found.headers().lastHeader("flywheel.dlq.source.topic").value(), StandardCharsets.UTF_8));
             assertTrue(found.headers().lastHeader("flywheel.dlq.error.message") != null);
         }
+    }
+
+    /**
+     * Completions dated outside Timestamp's range, before 1970 and in 2100, and a 2 MiB prompt full
+     * of e-mail addresses, sent between valid completions of the same user: the service stays
+     * ready, each bad record is dead-lettered once with its bytes and a reason naming what broke,
+     * and the valid completions get the verdicts and the user the risk they would get alone.
+     */
+    @Test
+    void hostileTimestampsAndAHugePromptAreDeadLetteredOnceAndChangeNoVerdict() throws Exception {
+        String user = "user-hostile-" + run;
+        String conversation = "conv-hostile-" + run;
+        Instant created = Instant.now().minus(Duration.ofMinutes(1));
+        List<Completion> valid = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            String response = i % 5 == 0 ? "write to h" + i + "." + run + "@example.com" : "a plain answer " + i;
+            valid.add(completion("h" + i + "-" + run, conversation, user, "", response).toBuilder()
+                    .setCreatedAt(Timestamps.fromMillis(created.toEpochMilli())).build());
+        }
+        // Each carries an e-mail address: it would add a finding to the user's risk if it were screened.
+        String mail = "mail me at h." + run + "@example.com";
+        Map<String, Completion> hostile = new LinkedHashMap<>();
+        hostile.put("created_at (seconds=" + BEYOND_TIMESTAMP_RANGE, completion("bad-range-" + run, "hostile-" + run + "-1",
+                user, "", mail).toBuilder().setCreatedAt(Timestamp.newBuilder().setSeconds(BEYOND_TIMESTAMP_RANGE)).build());
+        hostile.put("created_at 1969-12-31T00:00:00Z is before 1970", completion("bad-pre1970-" + run, "hostile-" + run + "-2",
+                user, "", mail).toBuilder().setCreatedAt(Timestamp.newBuilder().setSeconds(-86_400)).build());
+        hostile.put("created_at 2100-01-01T00:00:00Z is more than", completion("bad-2100-" + run, "hostile-" + run + "-3",
+                user, "", mail).toBuilder().setCreatedAt(Timestamp.newBuilder().setSeconds(YEAR_2100)).build());
+        StringBuilder prompt = new StringBuilder();
+        for (int i = 0; prompt.length() < 2 * 1024 * 1024; i++) {
+            prompt.append("user").append(i).append("@example.com ");
+        }
+        hostile.put("completion is ", completion("bad-huge-" + run, "hostile-" + run + "-4", user, prompt.toString(), mail));
+
+        STACK.sendAmongValid("safety-filter", Topics.LLM_COMPLETIONS, valid, hostile, Completion::getConversationId);
+
+        for (Completion c : valid) {
+            SafetyVerdict verdict = verdicts.await(v -> v.getCompletionId().equals(c.getCompletionId()), LIVE)
+                    .orElseThrow(() -> new AssertionError("no verdict for " + c.getCompletionId()));
+            assertEquals(c.getResponseText().contains("@") ? Decision.REDACT : Decision.ALLOW, verdict.getDecision());
+        }
+        assertEquals(valid.stream().map(Completion::getCompletionId).toList(), queries.getConversationVerdicts(
+                GetConversationVerdictsRequest.newBuilder().setConversationId(conversation).build())
+                .getVerdictsList().stream().map(SafetyVerdict::getCompletionId).toList());
+        for (Completion c : hostile.values()) {
+            assertStatus(Status.Code.NOT_FOUND, c.getConversationId(), () -> queries.getConversationVerdicts(
+                    GetConversationVerdictsRequest.newBuilder().setConversationId(c.getConversationId()).build()));
+        }
+        GetUserRiskResponse risk = queries.getUserRisk(GetUserRiskRequest.newBuilder().setUserId(user).build());
+        assertEquals(1, risk.getWindowsCount(), "no window in 2100: " + risk);
+        assertEquals(2, risk.getWindows(0).getFindingCount(), "the findings of the valid completions alone");
+
+        ServiceHealth.assertReadyAndRunning(FlywheelServiceResource.port(), Duration.ofSeconds(10));
     }
 
     @Test

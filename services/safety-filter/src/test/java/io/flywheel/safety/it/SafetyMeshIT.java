@@ -41,6 +41,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.AfterAll;
@@ -50,8 +51,9 @@ import org.junit.jupiter.api.Test;
  * Two safety-filter instances on one broker: this test JVM's (A) and a second process (B) from the
  * packaged jar. User risk is keyed by user (after the findings repartition): either instance
  * answers for any user by forwarding to the owner; escalations are listed by fanning out to both
- * and paged across them; after a hard kill of B a standby answers callers that accept staleness,
- * and then A owns every user with exact counts.
+ * and paged across them; after a hard kill of B a standby answers callers that accept staleness
+ * (before the group reassigns B's partitions), active-only callers get UNAVAILABLE with a retry
+ * hint, and then A owns every user with exact counts.
  */
 @QuarkusTest
 @QuarkusTestResource(value = FlywheelServiceResource.class, restrictToAnnotatedClass = true)
@@ -179,14 +181,26 @@ class SafetyMeshIT {
                 }
             }
             instanceB.kill();
+            long killed = System.nanoTime();
             GetUserRiskRequest activeOnly = GetUserRiskRequest.newBuilder().setUserId(userOfB).build();
-            StatusRuntimeException refused = assertThrows(StatusRuntimeException.class, () -> viaA.getUserRisk(activeOnly));
-            assertEquals(Status.Code.UNAVAILABLE, refused.getStatus().getCode());
-            assertTrue(refused.getStatus().getDescription().contains("max_lag_records"), refused.getStatus().getDescription());
-
-            GetUserRiskResponse stale = viaA.getUserRisk(activeOnly.toBuilder().setMaxLagRecords(1_000_000).build());
-            assertEquals(ResponseMetadata.Role.STANDBY, stale.getMetadata().getRole());
+            GetUserRiskResponse stale = QueryReadiness.answer(() -> viaA.getUserRisk(activeOnly.toBuilder().setMaxLagRecords(1_000_000).build()),
+                    Duration.ofSeconds(30));
+            long standbyMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killed);
+            System.out.printf("[standby-after-kill] safety-filter: first answer %d ms after the owner's SIGKILL, role %s%n",
+                    standbyMs, stale.getMetadata().getRole());
+            // Had the group reassigned B's partitions, A would answer as their ACTIVE owner.
+            assertEquals(ResponseMetadata.Role.STANDBY, stale.getMetadata().getRole(), "the standby answered before the group reassigned");
+            assertEquals("localhost:" + portA, stale.getMetadata().getServedBy());
             assertEquals(PER_USER, stale.getWindowsList().stream().mapToLong(RiskWindow::getFindingCount).sum());
+
+            StatusRuntimeException refused = assertThrows(StatusRuntimeException.class, () -> viaA.getUserRisk(activeOnly));
+            QueryReadiness.requireRetryHint(refused);
+            assertTrue(refused.getStatus().getDescription().contains("max_lag_records"), refused.getStatus().getDescription());
+            GetUserRiskResponse fromNewOwner = QueryReadiness.answer(() -> viaA.getUserRisk(activeOnly), Duration.ofSeconds(90));
+            System.out.printf("[owner-after-kill] safety-filter: the new owner answered %d ms after the SIGKILL%n",
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killed));
+            assertEquals(ResponseMetadata.Role.ACTIVE, fromNewOwner.getMetadata().getRole());
+            assertEquals(PER_USER, fromNewOwner.getWindowsList().stream().mapToLong(RiskWindow::getFindingCount).sum());
 
             for (int u = 0; u < USERS; u++) {
                 GetUserRiskRequest request = GetUserRiskRequest.newBuilder().setUserId(user(u)).build();

@@ -10,22 +10,19 @@ import io.flywheel.events.v1.SafetyAction;
 import io.flywheel.events.v1.SafetyPolicy;
 import io.flywheel.model.ProtobufSerdes;
 import io.flywheel.model.Topics;
+import io.flywheel.testkit.TopologyTestDrivers;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
-import java.util.Properties;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The safety-filter's domain metrics after known traffic: poison records, a BLOCK, an ALLOW, many users. */
 class SafetyMetricsTest {
@@ -34,6 +31,8 @@ class SafetyMetricsTest {
     private static final int USERS = 300;
 
     private static final Instant T0 = Instant.parse("2026-11-26T10:00:00Z");
+    /** Kafka Streams' default record cache, as in production. */
+    private static final long DEFAULT_CACHE_BYTES = 10L * 1024 * 1024;
 
     private final MeterRegistry registry = new SimpleMeterRegistry();
     private TopologyTestDriver driver;
@@ -41,21 +40,14 @@ class SafetyMetricsTest {
     private TestInputTopic<byte[], byte[]> rawCompletions;
     private TestInputTopic<String, SafetyPolicy> policies;
 
-    /** Its own state folder: the default one is shared by every test process on the machine. */
-    @TempDir
-    Path stateDir;
-
     @BeforeEach
     void start() {
         ProtobufSerdes serdes = ProtobufSerdes.withoutRegistry();
-        Properties props = new Properties();
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, SafetySettings.DEFAULT_APPLICATION_ID);
-        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         SafetyMetrics metrics = new SafetyMetrics(registry);
         ActivePolicySet active = new ActivePolicySet();
         metrics.watch(active);
-        driver = new TopologyTestDriver(SafetyTopology.build(SafetySettings.defaults(), serdes, active, metrics), props);
+        driver = TopologyTestDrivers.open(SafetyTopology.build(SafetySettings.defaults(), serdes, active, metrics),
+                SafetySettings.DEFAULT_APPLICATION_ID, DEFAULT_CACHE_BYTES, Instant.now());
         completions = driver.createInputTopic(Topics.LLM_COMPLETIONS.name(), new StringSerializer(),
                 serdes.valueSerializer(Completion.class));
         rawCompletions = driver.createInputTopic(Topics.LLM_COMPLETIONS.name(), new ByteArraySerializer(), new ByteArraySerializer());
