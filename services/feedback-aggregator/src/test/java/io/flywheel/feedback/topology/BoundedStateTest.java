@@ -182,6 +182,32 @@ class BoundedStateTest {
         latest.forEach((key, value) -> assertEquals(value, index.get(KeyIndex.BY_KEY + key)));
     }
 
+    @Test
+    void stateKeptBeforeTheIndexesExistedIsIndexedAndExpires() {
+        start();
+        // As an upgrade finds it: a ledger and a bucket aggregate with no index entries.
+        KeyValueStore<String, io.flywheel.state.v1.VoteLedgerState> ledgers = driver.getKeyValueStore(FeedbackStores.VOTES_STORE);
+        KeyValueStore<String, FeedbackAggregate> stored = driver.getKeyValueStore(FeedbackStores.AGGREGATES_STORE);
+        String ledgerKey = VoteResolution.ledgerKey("old", "u1");
+        ledgers.put(ledgerKey, io.flywheel.state.v1.VoteLedgerState.newBuilder().setModel(MODEL).setPromptVersion(PROMPT)
+                .setCompletionCreatedAtMs(T0.toEpochMilli()).build());
+        String bucketKey = allTime().bucket(T0).encode();
+        stored.put(bucketKey, FeedbackAggregate.newBuilder().setModel(MODEL).setPromptVersion(PROMPT).setThumbsUp(1).build());
+        stored.put(allTime().encode(), FeedbackAggregate.newBuilder().setModel(MODEL).setPromptVersion(PROMPT).setThumbsUp(1).build());
+        flush();
+        KeyValueStore<String, FeedbackAggregate> index = driver.getKeyValueStore(FeedbackStores.KEY_INDEX_STORE);
+        assertNotNull(index.get(KeyIndex.BY_KEY + allTime().encode()), "the walk put the all-time aggregate in the key index");
+
+        Instant later = T0.plus(VOTE_EXPIRY).plus(Duration.ofMinutes(2));
+        send(thumb("f1", "c-later", "u2", later, later, true));
+        flush();
+        send(thumb("f2", "c-later", "u3", later, later.plusSeconds(61), true));
+        flush();
+        assertNull(ledgers.get(ledgerKey), "the walk scheduled the old ledger's expiry");
+        assertNull(stored.get(bucketKey), "and the old bucket's removal");
+        assertNotNull(stored.get(allTime().encode()));
+    }
+
     private static List<String> keysOf(KeyValueStore<String, FeedbackAggregate> index, String part, int rankLength) {
         List<String> keys = new ArrayList<>();
         try (KeyValueIterator<String, FeedbackAggregate> entries = index.range(part, part + KeyIndex.END)) {
