@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeSet;
+import java.util.function.Predicate;
 import org.apache.kafka.streams.KeyValue;
 
 /**
@@ -29,6 +30,18 @@ public final class ActivePartitions {
         List<KeyValue<K, V>> entries = new ArrayList<>();
         for (int partition : partitions) {
             entries.addAll(stores.<K, V>range(LocalCopy.active(store, partition), store, from, to));
+        }
+        return entries;
+    }
+
+    /**
+     * Of each partition of the share, the first {@code limit} entries in [from, to] that
+     * {@code keep} accepts (unordered across partitions): reads stop there.
+     */
+    public <K, V> List<KeyValue<K, V>> first(K from, K to, int limit, Predicate<V> keep) {
+        List<KeyValue<K, V>> entries = new ArrayList<>();
+        for (int partition : partitions) {
+            entries.addAll(stores.<K, V>first(LocalCopy.active(store, partition), store, from, to, limit, keep));
         }
         return entries;
     }

@@ -5,6 +5,7 @@ import io.grpc.StatusRuntimeException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Predicate;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StoreQueryParameters;
@@ -62,6 +63,26 @@ public class LocalStores {
         } catch (InvalidStateStoreException | StatusRuntimeException e) {
             return false;
         }
+    }
+
+    /**
+     * The first {@code limit} entries of {@code store} in [from, to] that {@code keep} accepts, from
+     * the partition and role of {@code copy}: a page's or a top-K's share without reading past it.
+     */
+    public <K, V> List<KeyValue<K, V>> first(LocalCopy copy, String store, K from, K to, int limit, Predicate<V> keep) {
+        ReadOnlyKeyValueStore<K, V> local = handle(store, copy.partition(), copy.active());
+        List<KeyValue<K, V>> entries = new ArrayList<>();
+        try (KeyValueIterator<K, V> iterator = local.range(from, to)) {
+            while (entries.size() < limit && iterator.hasNext()) {
+                KeyValue<K, V> entry = iterator.next();
+                if (keep.test(entry.value)) {
+                    entries.add(entry);
+                }
+            }
+        } catch (InvalidStateStoreException e) {
+            throw moved(store, e);
+        }
+        return entries;
     }
 
     private <K, V> List<KeyValue<K, V>> read(ReadOnlyKeyValueStore<K, V> local, String store, K from, K to) {

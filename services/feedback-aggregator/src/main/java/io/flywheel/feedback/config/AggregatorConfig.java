@@ -27,6 +27,18 @@ public interface AggregatorConfig {
     @WithDefault("100ms")
     Duration flushInterval();
 
+    /**
+     * How long after its completion was created a (completion, user) vote ledger is kept, in
+     * stream time. Feedback about an older completion is not counted (metric
+     * flywheel_feedback_expired_total): its earlier vote could no longer be withdrawn.
+     */
+    @WithDefault("30d")
+    Duration voteExpiry();
+
+    /** How long after its retention a cohort bucket's aggregate stays in the store before it is removed. */
+    @WithDefault("1d")
+    Duration bucketRemovalDelay();
+
     Drift drift();
 
     interface Drift {
@@ -51,6 +63,7 @@ public interface AggregatorConfig {
         return new AggregatorSettings(applicationId,
                 new CohortBuckets(bucketWidth(), bucketRetention()),
                 maxClockSkew(), flushInterval(),
-                new DriftDetector(drift().baselineBuckets(), drift().minVotes(), drift().fireZ(), drift().recoverZ()));
+                new DriftDetector(drift().baselineBuckets(), drift().minVotes(), drift().fireZ(), drift().recoverZ()),
+                voteExpiry(), bucketRemovalDelay());
     }
 }

@@ -2,6 +2,7 @@ package io.flywheel.feedback.query;
 
 import io.flywheel.events.v1.FeedbackAggregate;
 import io.flywheel.feedback.topology.FeedbackStores;
+import io.flywheel.feedback.topology.KeyIndex;
 import io.flywheel.model.AggregateKey;
 import io.flywheel.query.v1.FeedbackQueryService;
 import io.flywheel.query.v1.FeedbackQueryServiceGrpc;
@@ -31,6 +32,7 @@ import io.smallrye.mutiny.Uni;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import org.apache.kafka.streams.KeyValue;
 
 /** Feedback statistics over gRPC, from any instance: validates each request and hands it to the query edge. */
@@ -123,8 +125,11 @@ public class FeedbackQueryGrpcService implements FeedbackQueryService {
     ListKeysResponse keys(ListKeysRequest request) {
         KeysetPage page = KeysetPage.of(request.hasPage(), request.getPage());
         String prefix = modelPrefix(request.getModelName());
-        return edge.page(FeedbackStores.AGGREGATES_STORE, KEY_LISTING, page,
-                here -> allTimeKeys(here, rangeStart(page, prefix), prefix == null ? null : prefix + "\uffff", 0),
+        String from = KeyIndex.BY_KEY + Objects.requireNonNullElse(rangeStart(page, prefix), "");
+        String to = KeyIndex.BY_KEY + (prefix == null ? KeyIndex.END : prefix + KeyIndex.END);
+        // size + 2: the range includes the token's own key, which the share then leaves out.
+        return edge.page(FeedbackStores.KEY_INDEX_STORE, KEY_LISTING, page,
+                here -> indexedKeys(here, KeyIndex.BY_KEY, from, to, page.size() + 2, 0),
                 channel -> FeedbackQueryServiceGrpc.newFutureStub(channel).listKeys(request));
     }
 
@@ -140,8 +145,10 @@ public class FeedbackQueryGrpcService implements FeedbackQueryService {
         if (request.getMinVotes() < 0) {
             throw QueryErrors.invalidArgument("min_votes must be 0 or more, got " + request.getMinVotes());
         }
-        return edge.fanOut(FeedbackStores.AGGREGATES_STORE,
-                here -> topKeys(Shares.best(allTimeKeys(here, null, null, request.getMinVotes()), ranking, k), List.of()),
+        String byRank = request.getRankBy() == TopKeysRequest.Ranking.VOLUME ? KeyIndex.BY_VOLUME : KeyIndex.BY_APPROVAL;
+        return edge.fanOut(FeedbackStores.KEY_INDEX_STORE,
+                here -> topKeys(Shares.best(indexedKeys(here, byRank, byRank, byRank + KeyIndex.END, k, request.getMinVotes()), ranking, k),
+                        List.of()),
                 channel -> FeedbackQueryServiceGrpc.newFutureStub(channel).topKeys(request),
                 shares -> topKeys(Shares.best(shares.entries(TopKeysResponse::getKeysList), ranking, k), shares.outcomes()));
     }
@@ -150,12 +157,15 @@ public class FeedbackQueryGrpcService implements FeedbackQueryService {
         return TopKeysResponse.newBuilder().addAllKeys(keys).addAllServers(servers).build();
     }
 
-    /** The all-time aggregates of this instance's share in [from, to] with at least {@code minVotes} thumbs. */
-    private static List<KeyStats> allTimeKeys(ActivePartitions here, String from, String to, long minVotes) {
-        return here.<String, FeedbackAggregate>range(from, to).stream()
-                .filter(entry -> entry.key.indexOf('@') < 0)
-                .filter(entry -> entry.value.getThumbsUp() + entry.value.getThumbsDown() >= minVotes)
-                .map(entry -> keyStats(entry.key, entry.value))
+    /**
+     * Of each partition of the share, the first {@code limit} all-time aggregates in [from, to] of
+     * one part of the key index with at least {@code minVotes} thumbs: reads stop there.
+     */
+    private static List<KeyStats> indexedKeys(ActivePartitions here, String part, String from, String to, int limit, long minVotes) {
+        int rankLength = part.equals(KeyIndex.BY_KEY) ? 0 : KeyIndex.RANK_LENGTH;
+        return here.<String, FeedbackAggregate>first(from, to, limit,
+                        aggregate -> aggregate.getThumbsUp() + aggregate.getThumbsDown() >= minVotes).stream()
+                .map(entry -> keyStats(entry.key.substring(part.length() + rankLength), entry.value))
                 .toList();
     }
 
@@ -170,8 +180,7 @@ public class FeedbackQueryGrpcService implements FeedbackQueryService {
     static Comparator<KeyStats> ranking(TopKeysRequest.Ranking rankBy) {
         Map<TopKeysRequest.Ranking, Comparator<KeyStats>> rankings = Map.of(
                 TopKeysRequest.Ranking.APPROVAL, Comparator.comparingDouble(s -> s.getAllTime().getApprovalWilsonLower()),
-                TopKeysRequest.Ranking.VOLUME, Comparator.comparingLong(s -> s.getAllTime().getThumbsUp()
-                        + s.getAllTime().getThumbsDown() + s.getAllTime().getRatingCount()));
+                TopKeysRequest.Ranking.VOLUME, Comparator.comparingLong(s -> KeyIndex.volume(s.getAllTime())));
         Comparator<KeyStats> primary = rankings.get(rankBy);
         if (primary == null) {
             throw QueryErrors.invalidArgument("rank_by must be APPROVAL or VOLUME");

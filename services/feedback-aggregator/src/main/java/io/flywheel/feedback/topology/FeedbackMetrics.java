@@ -13,6 +13,8 @@ import java.util.Locale;
  * <ul>
  *   <li>{@code flywheel_feedback_aggregates_updated_total{scope}}: aggregates rolled up, {@code all_time} or {@code bucket}</li>
  *   <li>{@code flywheel_feedback_late_deltas_total}: vote changes whose cohort bucket had closed ({@code too_late}: all-time only)</li>
+ *   <li>{@code flywheel_feedback_expired_total}: feedback not counted because its completion's vote ledgers had expired</li>
+ *   <li>{@code flywheel_feedback_late_partials_total}: bucket partials that reached a bucket already removed (counted in all-time only)</li>
  *   <li>{@code flywheel_feedback_drift_alerts_total{state}}: drift alerts emitted, {@code firing} or {@code recovered}</li>
  * </ul>
  * How many alerts fire right now is {@code flywheel_sampler_drift_alerts_firing}: the eval-sampler
@@ -25,6 +27,8 @@ public final class FeedbackMetrics {
     private final Counter allTimeUpdates;
     private final Counter bucketUpdates;
     private final Counter lateDeltas;
+    private final Counter expired;
+    private final Counter latePartials;
     private final MeterRegistry registry;
 
     public FeedbackMetrics(MeterRegistry registry) {
@@ -34,6 +38,12 @@ public final class FeedbackMetrics {
         this.bucketUpdates = updates(registry, "bucket");
         this.lateDeltas = Counter.builder("flywheel.feedback.late.deltas")
                 .description("vote changes counted in all-time only because their cohort bucket had closed (too_late)")
+                .register(registry);
+        this.expired = Counter.builder("flywheel.feedback.expired")
+                .description("feedback not counted because its completion is older than the vote expiry")
+                .register(registry);
+        this.latePartials = Counter.builder("flywheel.feedback.late.partials")
+                .description("bucket partials that reached a bucket already removed from the store (counted in all-time only)")
                 .register(registry);
     }
 
@@ -47,6 +57,14 @@ public final class FeedbackMetrics {
 
     void lateDelta() {
         lateDeltas.increment();
+    }
+
+    void expired() {
+        expired.increment();
+    }
+
+    void latePartial() {
+        latePartials.increment();
     }
 
     void driftAlert(DriftAlert.State state) {

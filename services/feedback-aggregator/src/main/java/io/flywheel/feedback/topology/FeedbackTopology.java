@@ -52,6 +52,9 @@ public final class FeedbackTopology {
         builder.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(FeedbackStores.VOTES_STORE), Serdes.String(), ProtobufSerdes.internal(VoteLedgerState.class))
                 .withCachingEnabled());
+        builder.addStateStore(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(FeedbackStores.VOTE_EXPIRY_STORE), Serdes.String(), Serdes.ByteArray())
+                .withCachingEnabled());
         // In memory: a partition holds one partial per aggregate key between flushes; the
         // changelog restores them after a crash.
         builder.addStateStore(Stores.keyValueStoreBuilder(
@@ -63,6 +66,12 @@ public final class FeedbackTopology {
         builder.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(FeedbackStores.DRIFT_STORE), Serdes.String(), ProtobufSerdes.internal(DriftState.class))
                 .withCachingEnabled());
+        builder.addStateStore(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(FeedbackStores.BUCKET_EXPIRY_STORE), Serdes.String(), Serdes.ByteArray())
+                .withCachingEnabled());
+        builder.addStateStore(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(FeedbackStores.KEY_INDEX_STORE), Serdes.String(), ProtobufSerdes.internal(FeedbackAggregate.class))
+                .withCachingEnabled());
 
         KStream<String, FeedbackEvent> feedback = DeadLetters.decode(builder, settings.applicationId(),
                 Topics.FEEDBACK_EVENTS, serdes.valueDeserializer(FeedbackEvent.class),
@@ -70,11 +79,13 @@ public final class FeedbackTopology {
 
         String outputs = "feedback-outputs-";
         Map<String, KStream<String, Message>> byKind = feedback
-                .process(() -> new VoteResolution(settings, metrics), Named.as("resolve-votes"), FeedbackStores.VOTES_STORE, FeedbackStores.PARTIALS_STORE)
+                .process(() -> new VoteResolution(settings, metrics), Named.as("resolve-votes"), FeedbackStores.VOTES_STORE, FeedbackStores.VOTE_EXPIRY_STORE,
+                        FeedbackStores.PARTIALS_STORE)
                 .repartition(Repartitioned.<String, FeedbackAggregate>as(FeedbackStores.DELTAS_REPARTITION)
                         .withKeySerde(Serdes.String())
                         .withValueSerde(ProtobufSerdes.internal(FeedbackAggregate.class)))
-                .process(() -> new AggregateRollup(settings, metrics), Named.as("roll-up-aggregates"), FeedbackStores.AGGREGATES_STORE, FeedbackStores.DRIFT_STORE)
+                .process(() -> new AggregateRollup(settings, metrics), Named.as("roll-up-aggregates"), FeedbackStores.AGGREGATES_STORE, FeedbackStores.DRIFT_STORE,
+                        FeedbackStores.BUCKET_EXPIRY_STORE, FeedbackStores.KEY_INDEX_STORE)
                 .split(Named.as(outputs))
                 .branch((key, value) -> value instanceof DriftAlert, Branched.as("alerts"))
                 .defaultBranch(Branched.as("aggregates"));

@@ -46,12 +46,6 @@ public record SafetySettings(String applicationId, DetectorSettings detectors, E
                 new EscalationRule(Duration.ofHours(1), 10), Duration.ofDays(7), 50, Duration.ofDays(7), 100);
     }
 
-    /** How often (in stream time) expired state is swept: a tenth of the retention, 1 s to 1 min. */
-    static Duration sweepInterval(Duration retention) {
-        long tenth = retention.toMillis() / 10;
-        return Duration.ofMillis(Math.max(1_000, Math.min(60_000, tenth)));
-    }
-
     private static void requirePositive(String what, Duration value) {
         if (value.isNegative() || value.isZero()) {
             throw new IllegalArgumentException(what + " must be positive, was " + value);

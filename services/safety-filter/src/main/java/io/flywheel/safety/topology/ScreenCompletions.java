@@ -10,6 +10,7 @@ import io.flywheel.model.RecordLimits;
 import io.flywheel.model.Topics;
 import io.flywheel.runtime.deadletter.DeadLetterHeaders;
 import io.flywheel.runtime.metrics.RecordFlow;
+import io.flywheel.runtime.state.ExpiryIndex;
 import io.flywheel.safety.rules.Finding;
 import io.flywheel.safety.rules.PolicySet;
 import io.flywheel.safety.rules.Screening;
@@ -42,7 +43,6 @@ import org.jboss.logging.Logger;
 final class ScreenCompletions implements Processor<String, Completion, String, Message> {
 
     private static final Logger LOG = Logger.getLogger(ScreenCompletions.class);
-    private static final int SWEEP_LIMIT = 10_000;
 
     private final SafetySettings settings;
     private final ActivePolicySet active;
@@ -62,11 +62,12 @@ final class ScreenCompletions implements Processor<String, Completion, String, M
         this.context = context;
         this.verdicts = context.getStateStore(SafetyStores.VERDICTS_STORE);
         this.expiry = new ExpiryIndex(context.getStateStore(SafetyStores.VERDICT_EXPIRY_STORE));
-        context.schedule(SafetySettings.sweepInterval(settings.verdictRetention()), PunctuationType.STREAM_TIME, this::sweep);
+        context.schedule(ExpiryIndex.sweepInterval(settings.verdictRetention()), PunctuationType.STREAM_TIME, this::sweep);
     }
 
     @Override
     public void process(Record<String, Completion> record) {
+        expiry.catchUp(context.currentStreamTimeMs(), this::expireVerdicts);
         Completion completion = record.value();
         PolicySet policies = active.get();
         Screening screening;
@@ -154,18 +155,20 @@ final class ScreenCompletions implements Processor<String, Completion, String, M
     }
 
     private void sweep(long streamTimeMs) {
-        long cutoff = streamTimeMs - settings.verdictRetention().toMillis();
-        for (ExpiryIndex.Due due : expiry.due(streamTimeMs, SWEEP_LIMIT)) {
-            ConversationVerdicts current = verdicts.get(due.stateKey());
-            if (current != null) {
-                ConversationVerdicts kept = RecentVerdicts.expire(current, cutoff);
-                if (kept.getVerdictsCount() == 0) {
-                    verdicts.delete(due.stateKey());
-                } else if (kept.getVerdictsCount() != current.getVerdictsCount()) {
-                    verdicts.put(due.stateKey(), kept);
-                }
-            }
-            expiry.remove(due);
+        expiry.sweep(streamTimeMs, this::expireVerdicts);
+    }
+
+    /** Drops the conversation's verdicts past the retention (as of stream time); the others keep their own index entries. */
+    private void expireVerdicts(String conversationId) {
+        ConversationVerdicts current = verdicts.get(conversationId);
+        if (current == null) {
+            return;
+        }
+        ConversationVerdicts kept = RecentVerdicts.expire(current, context.currentStreamTimeMs() - settings.verdictRetention().toMillis());
+        if (kept.getVerdictsCount() == 0) {
+            verdicts.delete(conversationId);
+        } else if (kept.getVerdictsCount() != current.getVerdictsCount()) {
+            verdicts.put(conversationId, kept);
         }
     }
 

@@ -2,6 +2,7 @@ package io.flywheel.safety.topology;
 
 import com.google.protobuf.util.Timestamps;
 import io.flywheel.events.v1.UserEscalation;
+import io.flywheel.runtime.state.ExpiryIndex;
 import io.flywheel.safety.rules.EscalationRule;
 import io.flywheel.safety.rules.RiskTally;
 import io.flywheel.state.v1.UserFindings;
@@ -24,7 +25,6 @@ import org.jboss.logging.Logger;
 final class UserRiskCounter implements Processor<String, UserFindings, String, UserEscalation> {
 
     private static final Logger LOG = Logger.getLogger(UserRiskCounter.class);
-    private static final int SWEEP_LIMIT = 10_000;
 
     private final SafetySettings settings;
     private ProcessorContext<String, UserEscalation> context;
@@ -42,11 +42,12 @@ final class UserRiskCounter implements Processor<String, UserFindings, String, U
         this.windows = context.getStateStore(SafetyStores.RISK_STORE);
         this.escalations = context.getStateStore(SafetyStores.ESCALATIONS_STORE);
         this.expiry = new ExpiryIndex(context.getStateStore(SafetyStores.RISK_EXPIRY_STORE));
-        context.schedule(SafetySettings.sweepInterval(settings.riskRetention()), PunctuationType.STREAM_TIME, this::sweep);
+        context.schedule(ExpiryIndex.sweepInterval(settings.riskRetention()), PunctuationType.STREAM_TIME, this::sweep);
     }
 
     @Override
     public void process(Record<String, UserFindings> record) {
+        expiry.catchUp(context.currentStreamTimeMs(), this::expireWindow);
         EscalationRule rule = settings.escalation();
         String userId = record.key();
         UserFindings findings = record.value();
@@ -93,10 +94,11 @@ final class UserRiskCounter implements Processor<String, UserFindings, String, U
     }
 
     private void sweep(long streamTimeMs) {
-        for (ExpiryIndex.Due due : expiry.due(streamTimeMs, SWEEP_LIMIT)) {
-            windows.delete(due.stateKey());
-            escalations.delete(due.stateKey());
-            expiry.remove(due);
-        }
+        expiry.sweep(streamTimeMs, this::expireWindow);
+    }
+
+    private void expireWindow(String key) {
+        windows.delete(key);
+        escalations.delete(key);
     }
 }

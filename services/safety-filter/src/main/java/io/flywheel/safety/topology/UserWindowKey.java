@@ -1,5 +1,7 @@
 package io.flywheel.safety.topology;
 
+import io.flywheel.runtime.state.ExpiryIndex;
+
 /**
  * Key of one user's window in the risk and escalation stores: user_id, a NUL, the window start
  * as 19 zero-padded digits. One user's windows are adjacent and in time order, so a point query
