@@ -282,7 +282,7 @@ final class QueryProbe {
         for (int i = 1; i < listed.size(); i++) {
             if (listed.get(i).compareTo(listed.get(i - 1)) <= 0) {
                 listRepeats.incrementAndGet();
-                finding(what + " listed " + listed.get(i) + " after " + listed.get(i - 1));
+                finding(what + " listed " + listed.get(i).replace('\u0000', '@') + " after " + listed.get(i - 1).replace('\u0000', '@'));
             }
         }
         if (partial) {
@@ -309,7 +309,8 @@ final class QueryProbe {
             ListEscalationsResponse page = SafetyQueryServiceGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS)
                     .listEscalations(ListEscalationsRequest.newBuilder().setPage(PageRequest.newBuilder().setPageSize(5).setPageToken(token)).build());
             return new Page(page.getEscalationsList().stream()
-                    .map(e -> e.getUserId() + "@" + String.format("%012d", e.getWindowStart().getSeconds())).toList(),
+                    // The service orders escalations by user, then window: a separator below any id character keeps that order.
+                    .map(e -> e.getUserId() + "\u0000" + String.format("%012d", e.getWindowStart().getSeconds())).toList(),
                     page.getServersList(), page.getNextPageToken());
         });
     }
