@@ -88,7 +88,7 @@ public final class SamplerTopology {
                 .process(() -> new SamplingProcessor(settings, metrics), Named.as("sample"),
                         SamplerStores.STRATA_STORE, SamplerStores.TASK_STORE, SamplerStores.BOOST_COMPLETIONS_STORE, SamplerStores.BOOST_PENDING_STORE, SamplerStores.BOOST_EXPIRY_STORE)
                 .peek(metrics.flow().countsOut(Topics.EVAL_SAMPLES.name()), Named.as("count-samples"))
-                .to(Topics.EVAL_SAMPLES.name(), Produced.with(Serdes.String(), serdes.value(EvalSample.class))
+                .to(Topics.EVAL_SAMPLES.name(), Produced.with(Serdes.String(), serdes.value(Topics.EVAL_SAMPLES))
                         .withName("write-samples"));
 
         return builder.build();
