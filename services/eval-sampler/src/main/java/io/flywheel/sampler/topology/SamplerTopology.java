@@ -10,6 +10,7 @@ import io.flywheel.model.ProtobufSerdes;
 import io.flywheel.model.TopicSpec;
 import io.flywheel.model.Topics;
 import io.flywheel.runtime.deadletter.DeadLetters;
+import io.flywheel.runtime.streams.RegistryRetries;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.flywheel.state.v1.PendingFeedbackState;
 import io.flywheel.state.v1.RememberedCompletionState;
@@ -67,13 +68,14 @@ public final class SamplerTopology {
         builder.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(SamplerStores.BOOST_EXPIRY_STORE), Serdes.String(), Serdes.String()));
 
+        RegistryRetries alertRetries = new RegistryRetries("sampler-alert-retry");
         // The compacted topic is the global store's changelog; restoring replays it through the intake.
         builder.addGlobalStore(Stores.keyValueStoreBuilder(
                         Stores.inMemoryKeyValueStore(SamplerStores.DRIFT_ALERTS_STORE), Serdes.String(), ProtobufSerdes.internal(DriftAlert.class))
                         .withLoggingDisabled(),
                 Topics.FEEDBACK_ALERTS.name(),
                 Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("read-" + Topics.FEEDBACK_ALERTS.name()),
-                () -> new DriftAlertIntake(serdes.valueDeserializer(DriftAlert.class), skippedAlerts.counter(), metrics));
+                () -> new DriftAlertIntake(serdes.valueDeserializer(DriftAlert.class), skippedAlerts, alertRetries, metrics));
 
         KStream<String, ScreenedCompletion> completions = DeadLetters.decode(builder, settings.applicationId(),
                 Topics.LLM_COMPLETIONS_SCREENED, serdes.valueDeserializer(ScreenedCompletion.class),

@@ -11,6 +11,7 @@ import io.flywheel.model.ProtobufSerdes;
 import io.flywheel.model.TopicSpec;
 import io.flywheel.model.Topics;
 import io.flywheel.runtime.deadletter.DeadLetters;
+import io.flywheel.runtime.streams.RegistryRetries;
 import io.flywheel.safety.rules.DefaultPolicyPack;
 import io.flywheel.safety.rules.PolicyCatalog;
 import io.flywheel.safety.rules.PolicyCompiler;
@@ -66,7 +67,7 @@ public final class SafetyTopology {
         DefaultPolicyPack pack = DefaultPolicyPack.load();
         PolicyCompiler compiler = new PolicyCompiler(settings.detectors());
         active.install(new PolicyCatalog(pack, compiler).current());
-        PolicyRetries retries = new PolicyRetries();
+        RegistryRetries retries = new RegistryRetries("safety-policy-retry");
 
         // Persistent (RocksDB, checkpointed): after a restart the policies read before are still decoded,
         // so the last known set is in force even when the schema registry is down at start.
