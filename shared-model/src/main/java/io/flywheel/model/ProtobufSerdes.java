@@ -1,10 +1,11 @@
 package io.flywheel.model;
 
+import com.google.protobuf.Internal;
 import com.google.protobuf.Message;
 import io.apicurio.registry.serde.config.SerdeConfig;
 import io.apicurio.registry.serde.protobuf.ProtobufKafkaDeserializer;
 import io.apicurio.registry.serde.protobuf.ProtobufKafkaSerializer;
-import com.google.protobuf.Internal;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -110,7 +111,7 @@ public final class ProtobufSerdes {
      * @return the outputs ({@code topic=Type}) still unresolved before this call, now resolved
      */
     public List<String> resolveOutputSchemas() {
-        List<String> resolved = new java.util.ArrayList<>();
+        List<String> resolved = new ArrayList<>();
         for (Output<?> output : outputs) {
             if (!output.resolved) {
                 output.resolve();

@@ -10,6 +10,7 @@ import io.flywheel.runtime.streams.RegistryRetries;
 import io.flywheel.sampler.sampling.DriftAlertBoard;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
+import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -148,7 +149,7 @@ final class DriftAlertIntake implements Processor<byte[], byte[], Void, Void>, R
     }
 
     /** One decoding attempt; never waits. Refused credentials or TLS are thrown. */
-    private Read read(byte[] value, org.apache.kafka.common.header.Headers headers) {
+    private Read read(byte[] value, Headers headers) {
         try {
             DriftAlert alert = deserializer.deserialize(Topics.FEEDBACK_ALERTS.name(), headers, value);
             return alert == null ? new Read(null, "value decoded to nothing", null) : new Read(alert, null, null);

@@ -2,7 +2,6 @@ package io.flywheel.sampler.topology;
 
 import com.google.protobuf.Message;
 import io.flywheel.events.v1.DriftAlert;
-import io.flywheel.events.v1.EvalSample;
 import io.flywheel.events.v1.FeedbackEvent;
 import io.flywheel.events.v1.ScreenedCompletion;
 import io.flywheel.model.FeedbackEventContract;
