@@ -16,7 +16,6 @@ import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.jboss.logging.Logger;
 
@@ -97,9 +96,8 @@ final class DriftAlertIntake implements Processor<byte[], byte[], Void, Void>, R
         String recordKey = record.key() == null ? where : new String(record.key(), StandardCharsets.UTF_8);
         Read read = read(record.value(), record.headers());
         if (read.registryFailure() != null) {
-            long offset = context.recordMetadata().map(RecordMetadata::offset).orElse(-1L);
             unapplied.keep(new SkippedAlerts.PendingAlert(recordKey, record.value(),
-                    new RecordHeaders(record.headers().toArray()), offset, read.registryFailure()));
+                    new RecordHeaders(record.headers().toArray()), where, read.registryFailure()));
             retries.retryLater();
             LOG.warnf("drift alert at %s waits for the schema registry (%d pending); the key keeps its previous state: %s",
                     where, unapplied.pendingCount(), read.registryFailure());
@@ -119,14 +117,13 @@ final class DriftAlertIntake implements Processor<byte[], byte[], Void, Void>, R
                 LOG.error(e.getMessage(), e);
                 read = new Read(null, null, e.getMessage());
             }
-            String where = Topics.FEEDBACK_ALERTS.name() + "@" + pending.offset();
+            String where = pending.where();
             synchronized (this) {
                 if (!unapplied.isPending(pending)) {
                     continue; // a later record of this key has replaced it meanwhile
                 }
                 if (read.registryFailure() != null) {
-                    unapplied.keep(new SkippedAlerts.PendingAlert(pending.recordKey(), pending.value(), pending.headers(),
-                            pending.offset(), read.registryFailure()));
+                    unapplied.stillWaiting(pending, read.registryFailure());
                     LOG.warnf("schema registry still unavailable; %d drift alert(s) wait: %s", unapplied.pendingCount(),
                             read.registryFailure());
                     return true;

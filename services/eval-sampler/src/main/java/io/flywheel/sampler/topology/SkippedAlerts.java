@@ -15,8 +15,8 @@ import org.apache.kafka.common.header.Headers;
  */
 public final class SkippedAlerts {
 
-    /** A record the registry could not serve yet, as read. */
-    record PendingAlert(String recordKey, byte[] value, Headers headers, long offset, String reason) {
+    /** A record the registry could not serve yet, as read; {@code where} is its topic-partition@offset. */
+    record PendingAlert(String recordKey, byte[] value, Headers headers, String where, String reason) {
     }
 
     private final AtomicLong count = new AtomicLong();
@@ -39,6 +39,12 @@ public final class SkippedAlerts {
     synchronized void keep(PendingAlert alert) {
         pending.remove(alert.recordKey());
         pending.put(alert.recordKey(), alert);
+    }
+
+    /** Records why {@code alert} still waits, keeping its place in the queue. */
+    synchronized void stillWaiting(PendingAlert alert, String reason) {
+        pending.replace(alert.recordKey(), alert,
+                new PendingAlert(alert.recordKey(), alert.value(), alert.headers(), alert.where(), reason));
     }
 
     /** Forgets the pending record of {@code recordKey}, if any: a later record of that key replaces it. */

@@ -17,6 +17,8 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.ConnectException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLHandshakeException;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -81,6 +83,7 @@ class DriftAlertIntakeTest {
         assertEquals(0, unapplied.count());
         assertEquals(DriftAlert.State.RECOVERED, stored("gpt-a").getState());
         assertEquals(DriftAlert.State.FIRING, stored("gpt-b").getState());
+        assertEquals(List.of("gpt-a", "gpt-a", "gpt-b"), registry.decoded, "read in offset order");
     }
 
     @Test
@@ -142,6 +145,7 @@ class DriftAlertIntakeTest {
     private static final class FlakyRegistry implements Deserializer<DriftAlert> {
         private final Deserializer<DriftAlert> plain = ProtobufSerdes.withoutRegistry().valueDeserializer(DriftAlert.class);
         private final AtomicInteger attempts = new AtomicInteger();
+        private final List<String> decoded = new CopyOnWriteArrayList<>();
         volatile boolean down;
         volatile boolean refused;
 
@@ -154,7 +158,9 @@ class DriftAlertIntakeTest {
             if (refused) {
                 throw new IllegalStateException("registry call failed", new SSLHandshakeException("PKIX path building failed"));
             }
-            return plain.deserialize(topic, data);
+            DriftAlert alert = plain.deserialize(topic, data);
+            decoded.add(alert.getModel().getName());
+            return alert;
         }
     }
 }
