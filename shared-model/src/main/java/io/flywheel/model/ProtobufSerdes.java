@@ -127,10 +127,12 @@ public final class ProtobufSerdes {
                 .map(output -> output.topic + "=" + output.type.getSimpleName()).toList();
     }
 
+    /** A value serde by type, for reading and for clients outside a topology; a sink uses {@link #value(TopicSpec)}. */
     public <V extends Message> Serde<V> value(Class<V> type) {
         return Serdes.serdeFrom(valueSerializer(type), valueDeserializer(type));
     }
 
+    /** A value serializer by type, not remembered as an output; a sink uses {@link #valueSerializer(TopicSpec)}. */
     public <V extends Message> Serializer<V> valueSerializer(Class<V> type) {
         if (!registryBacked) {
             return (topic, value) -> value == null ? null : value.toByteArray();
