@@ -42,6 +42,9 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * stopped by a shutdown hook; tests share it, so each should use its own topics, group ids and
  * application ids, or tolerate what others wrote.
  *
+ * <p>Longer than most classes here: broker, registry, topics, producers and committed reads are one
+ * fixture with one lifecycle that every integration test shares.
+ *
  * <pre>{@code
  * FlywheelTestStack stack = FlywheelTestStack.shared();
  * stack.createTopics(Topics.FEEDBACK_EVENTS);

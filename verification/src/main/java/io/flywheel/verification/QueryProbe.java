@@ -100,6 +100,7 @@ final class QueryProbe {
     private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
     private final Map<String, Long> committedMonotone = new ConcurrentHashMap<>();
     private final List<String> findings = java.util.Collections.synchronizedList(new ArrayList<>());
+    private final Map<String, Integer> findingsByKind = new ConcurrentHashMap<>();
     private final AtomicLong contradictions = new AtomicLong();
     private final AtomicLong pointAnswers = new AtomicLong();
     private final AtomicLong standbyAnswers = new AtomicLong();
@@ -139,8 +140,10 @@ final class QueryProbe {
         channels.values().forEach(ManagedChannel::shutdownNow);
     }
 
+    /** Keeps the first five findings of each kind (the text's first word), so one kind cannot hide another. */
     private void finding(String text) {
-        if (findings.size() < 20) {
+        String kind = text.split(" ", 2)[0];
+        if (findingsByKind.merge(kind, 1, Integer::sum) <= 5) {
             findings.add(text);
         }
     }
@@ -247,7 +250,12 @@ final class QueryProbe {
         try {
             do {
                 Page page = fetch.apply(token);
-                partial |= page.partial();
+                if (page.partial()) {
+                    // A server did not answer: its token asks for the same page again, so a client would
+                    // re-ask rather than take this page; the scan ends here, partial and not judged.
+                    partial = true;
+                    break;
+                }
                 listed.addAll(page.entries());
                 token = page.next();
             } while (!token.isEmpty() && listed.size() < limit);

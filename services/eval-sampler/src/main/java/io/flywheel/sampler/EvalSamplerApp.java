@@ -1,6 +1,7 @@
 package io.flywheel.sampler;
 
 import io.flywheel.model.ProtobufSerdes;
+import io.flywheel.runtime.streams.IntakeCheck;
 import io.flywheel.sampler.config.SamplerConfig;
 import io.flywheel.sampler.sampling.ConversationDraw;
 import io.flywheel.sampler.topology.SamplerMetrics;
@@ -11,6 +12,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
@@ -45,9 +47,23 @@ public class EvalSamplerApp {
     }
 
     @Produces
-    Topology topology(SamplerSettings settings, ProtobufSerdes serdes, SkippedAlerts skippedAlerts, MeterRegistry registry) {
+    @Singleton
+    SamplerMetrics metrics(MeterRegistry registry, SkippedAlerts skippedAlerts) {
         SamplerMetrics metrics = new SamplerMetrics(registry);
         metrics.watch(skippedAlerts);
+        return metrics;
+    }
+
+    /** Dead-letters bad feedback.alerts records once, beside the global store that skips them. */
+    @Produces
+    @Singleton
+    IntakeCheck alertIntakeCheck(SamplerConfig config, StreamsConfig streams, SamplerSettings settings, ProtobufSerdes serdes,
+                                 SamplerMetrics metrics) {
+        return SamplerTopology.alertIntakeCheck(config.intakeCheck().enabled(), streams, settings, serdes, metrics);
+    }
+
+    @Produces
+    Topology topology(SamplerSettings settings, ProtobufSerdes serdes, SkippedAlerts skippedAlerts, SamplerMetrics metrics) {
         return SamplerTopology.build(settings, serdes, skippedAlerts, metrics);
     }
 }

@@ -1,6 +1,7 @@
 package io.flywheel.safety;
 
 import io.flywheel.model.ProtobufSerdes;
+import io.flywheel.runtime.streams.IntakeCheck;
 import io.flywheel.safety.config.SafetyConfig;
 import io.flywheel.safety.topology.ActivePolicySet;
 import io.flywheel.safety.topology.SafetyMetrics;
@@ -10,6 +11,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
@@ -37,6 +39,14 @@ public class SafetyFilterApp {
         ActivePolicySet active = new ActivePolicySet();
         metrics.watch(active);
         return active;
+    }
+
+    /** Dead-letters bad safety.policies records once, beside the global store that skips them. */
+    @Produces
+    @Singleton
+    IntakeCheck policyIntakeCheck(SafetyConfig config, StreamsConfig streams, SafetySettings settings, ProtobufSerdes serdes,
+                                  SafetyMetrics metrics) {
+        return SafetyTopology.policyIntakeCheck(config.intakeCheck().enabled(), streams, settings, serdes, metrics);
     }
 
     @Produces

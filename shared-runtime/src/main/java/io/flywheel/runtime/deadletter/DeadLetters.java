@@ -37,24 +37,43 @@ public final class DeadLetters {
                                                 Deserializer<V> deserializer, RecordValidator<V> validator,
                                                 TopicSpec<byte[]> deadLetters, RecordFlow flow) {
         String name = source.name();
-        KStream<byte[], byte[]> raw = builder.stream(name,
-                Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("read-" + name));
         String branchPrefix = "decoded-" + name + "-";
-        Map<String, KStream<String, Decoded<V>>> branches = raw
-                .process(() -> new DecodeProcessor<>(applicationId, deserializer, validator, flow), Named.as("decode-" + name))
+        Map<String, KStream<String, Decoded<V>>> branches = decoded(builder, applicationId, source, deserializer, validator, flow)
                 .split(Named.as(branchPrefix))
                 .branch((key, decoded) -> decoded instanceof Decoded.Rejected, Branched.as("rejected"))
                 .defaultBranch(Branched.as("valid"));
+        deadLetter(branches.get(branchPrefix + "rejected"), name, deadLetters);
+        return branches.get(branchPrefix + "valid")
+                .mapValues(decoded -> ((Decoded.Valid<V>) decoded).value(), Named.as("unwrap-valid-" + name));
+    }
 
-        branches.get(branchPrefix + "rejected")
-                .map((key, decoded) -> {
-                    Decoded.Rejected<V> rejected = (Decoded.Rejected<V>) decoded;
-                    return KeyValue.pair(rejected.key(), rejected.value());
+    /**
+     * Reads {@code source} through the same decode step and writes only what it rejects to the
+     * DLQ; valid records end there. This is an intake check of a topic that a global store reads
+     * (Kafka Streams lets no topic be both a global and a regular source of one topology).
+     */
+    public static <V> void check(StreamsBuilder builder, String applicationId, TopicSpec<V> source,
+                                 Deserializer<V> deserializer, RecordValidator<V> validator,
+                                 TopicSpec<byte[]> deadLetters, RecordFlow flow) {
+        String name = source.name();
+        deadLetter(decoded(builder, applicationId, source, deserializer, validator, flow)
+                .filter((key, decoded) -> decoded instanceof Decoded.Rejected, Named.as("rejected-" + name)), name, deadLetters);
+    }
+
+    private static <V> KStream<String, Decoded<V>> decoded(StreamsBuilder builder, String applicationId, TopicSpec<V> source,
+                                                           Deserializer<V> deserializer, RecordValidator<V> validator,
+                                                           RecordFlow flow) {
+        String name = source.name();
+        return builder.stream(name, Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("read-" + name))
+                .process(() -> new DecodeProcessor<>(applicationId, deserializer, validator, flow), Named.as("decode-" + name));
+    }
+
+    private static <V> void deadLetter(KStream<String, Decoded<V>> rejected, String name, TopicSpec<byte[]> deadLetters) {
+        rejected.map((key, decoded) -> {
+                    Decoded.Rejected<V> dead = (Decoded.Rejected<V>) decoded;
+                    return KeyValue.pair(dead.key(), dead.value());
                 }, Named.as("unwrap-rejected-" + name))
                 .to(deadLetters.name(), Produced.with(Serdes.ByteArray(), Serdes.ByteArray())
                         .withName("dead-letter-" + name));
-
-        return branches.get(branchPrefix + "valid")
-                .mapValues(decoded -> ((Decoded.Valid<V>) decoded).value(), Named.as("unwrap-valid-" + name));
     }
 }

@@ -1,9 +1,6 @@
 package io.flywheel.runtime.deadletter;
 
 import io.flywheel.model.RecordLimits;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
@@ -74,31 +71,24 @@ final class DecodeProcessor<V> implements Processor<byte[], byte[], String, Deco
     public void process(Record<byte[], byte[]> record) {
         String topic = context.recordMetadata().map(RecordMetadata::topic).orElse("unknown");
         flow.in(topic);
-        if (record.key() == null) {
-            reject(record, "MissingKey", "record has no key: the key must be the UTF-8 id the topic is keyed by");
+        RecordKey readKey = RecordKey.read(record.key());
+        if (readKey instanceof RecordKey.Invalid invalid) {
+            reject(record, invalid.errorClass(), invalid.reason());
             return;
         }
-        String key;
-        try {
-            key = StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(record.key()))
-                    .toString();
-        } catch (CharacterCodingException e) {
-            reject(record, "InvalidKey", "key is not valid UTF-8");
-            return;
-        }
-        if (key.isBlank()) {
-            reject(record, "InvalidKey", "key is blank");
-            return;
-        }
-        if (key.length() > RecordLimits.MAX_ID_CHARS) {
-            reject(record, "InvalidKey", "key is " + key.length() + " chars, above the id cap of " + RecordLimits.MAX_ID_CHARS);
-            return;
-        }
+        String key = ((RecordKey.Valid) readKey).key();
         if (record.value() == null) {
-            reject(record, "MissingValue", "record has no value: events cannot be tombstones");
+            Optional<String> refused;
+            try {
+                refused = validator.tombstoneRejectReason(key);
+            } catch (RuntimeException | StackOverflowError e) {
+                refused = Optional.of("the tombstone could not be checked: " + e);
+            }
+            if (refused.isPresent()) {
+                reject(record, "MissingValue", refused.get());
+            } else {
+                context.forward(record.withKey(key).withValue(new Decoded.Valid<>(null)));
+            }
             return;
         }
         V value;

@@ -14,8 +14,8 @@ import org.jboss.logging.Logger;
 
 /**
  * Stopping a service ends within {@code flywheel.shutdown.timeout} of the signal, broker reachable
- * or not. The Streams client is closed first with what is left of that bound (it commits what it
- * can; without a broker the open transaction is left to abort), keeping its static group
+ * or not. The Streams client (and, alongside it, any {@link IntakeCheck}) is closed first with what
+ * is left of that bound (it commits what it can; without a broker the open transaction is left to abort), keeping its static group
  * membership so a restart takes the same partitions back. The extension's own close that follows
  * waits without a limit, so a watchdog, started by a JVM shutdown hook the moment the signal
  * arrives, halts the process when the bound has passed. It is not armed in tests, which share one JVM.
@@ -30,12 +30,15 @@ public class BoundedShutdown {
     private static final Duration EXIT_MARGIN = Duration.ofMillis(500);
 
     private final KafkaStreams streams;
+    private final IntakeChecks intakeChecks;
     private final Duration timeout;
     /** When the stop signal arrived (0: not known, e.g. in tests: the bound counts from the shutdown event). */
     private volatile long signalledAtNanos;
 
-    public BoundedShutdown(KafkaStreams streams, @ConfigProperty(name = "flywheel.shutdown.timeout") Duration timeout) {
+    public BoundedShutdown(KafkaStreams streams, IntakeChecks intakeChecks,
+                           @ConfigProperty(name = "flywheel.shutdown.timeout") Duration timeout) {
         this.streams = streams;
+        this.intakeChecks = intakeChecks;
         this.timeout = timeout;
     }
 
@@ -51,7 +54,9 @@ public class BoundedShutdown {
         long signalled = signalledAtNanos == 0 ? started : signalledAtNanos;
         Duration left = timeout.minusNanos(started - signalled).minus(RESERVE);
         Duration forStreams = left.isNegative() || left.isZero() ? Duration.ofMillis(1) : left;
+        intakeChecks.beginClose();
         boolean closed = streams.close(new KafkaStreams.CloseOptions().timeout(forStreams).leaveGroup(false));
+        intakeChecks.close(forStreams.minusNanos(System.nanoTime() - started));
         LOG.infof("Kafka Streams %s in %d ms (bound %d ms)", closed ? "closed" : "did not close",
                 (System.nanoTime() - started) / 1_000_000, forStreams.toMillis());
     }

@@ -1,6 +1,8 @@
 package io.flywheel.runtime.streams;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.streams.KafkaStreams;
@@ -17,14 +19,32 @@ public class StreamsLifecycle implements KafkaStreams.StateListener {
 
     private final AtomicReference<KafkaStreams.State> state = new AtomicReference<>(KafkaStreams.State.CREATED);
     private final AtomicBoolean reachedRunning = new AtomicBoolean(false);
+    private final List<Runnable> onFirstRunning = new ArrayList<>();
 
     @Override
     public void onChange(KafkaStreams.State newState, KafkaStreams.State oldState) {
         state.set(newState);
-        if (newState == KafkaStreams.State.RUNNING) {
-            reachedRunning.set(true);
-        }
         LOG.infof("Kafka Streams %s -> %s", oldState, newState);
+        if (newState == KafkaStreams.State.RUNNING && !reachedRunning.get()) {
+            List<Runnable> actions;
+            synchronized (onFirstRunning) {
+                reachedRunning.set(true);
+                actions = List.copyOf(onFirstRunning);
+                onFirstRunning.clear();
+            }
+            actions.forEach(Runnable::run);
+        }
+    }
+
+    /** Runs {@code action} once RUNNING is first reached (at once if it already was), on the thread that sees it. */
+    public void whenRunning(Runnable action) {
+        synchronized (onFirstRunning) {
+            if (!reachedRunning.get()) {
+                onFirstRunning.add(action);
+                return;
+            }
+        }
+        action.run();
     }
 
     public KafkaStreams.State state() {

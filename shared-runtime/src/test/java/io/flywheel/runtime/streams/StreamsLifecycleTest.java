@@ -32,4 +32,17 @@ class StreamsLifecycleTest {
         lifecycle.onChange(State.PENDING_SHUTDOWN, State.RUNNING);
         assertFalse(lifecycle.isFailed(), "a clean shutdown is no failure");
     }
+
+    @Test
+    void runsWhatWaitsForRunningOnceWhenItIsFirstReachedAndAtOnceAfter() {
+        java.util.List<String> ran = new java.util.ArrayList<>();
+        lifecycle.whenRunning(() -> ran.add("early"));
+        lifecycle.onChange(State.REBALANCING, State.CREATED);
+        assertTrue(ran.isEmpty());
+        lifecycle.onChange(State.RUNNING, State.REBALANCING);
+        lifecycle.onChange(State.REBALANCING, State.RUNNING);
+        lifecycle.onChange(State.RUNNING, State.REBALANCING);
+        lifecycle.whenRunning(() -> ran.add("late"));
+        org.junit.jupiter.api.Assertions.assertEquals(java.util.List.of("early", "late"), ran);
+    }
 }

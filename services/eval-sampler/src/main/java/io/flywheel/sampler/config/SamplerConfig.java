@@ -127,6 +127,14 @@ public interface SamplerConfig {
                 burstAllowance());
     }
 
+    /** The intake check that dead-letters bad feedback.alerts records (off: they are only skipped). */
+    IntakeCheckConfig intakeCheck();
+
+    interface IntakeCheckConfig {
+        @WithDefault("true")
+        boolean enabled();
+    }
+
     default SamplerSettings toSettings(String applicationId) {
         return new SamplerSettings(applicationId, toPolicy(), partitions().orElse(Topics.CONVERSATION_PARTITIONS),
                 maxClockSkew());

@@ -4,11 +4,12 @@ import io.flywheel.events.v1.DriftAlert;
 import io.flywheel.model.AggregateKey;
 import io.flywheel.model.DriftAlertContract;
 import io.flywheel.model.Topics;
+import io.flywheel.runtime.deadletter.RecordKey;
 import io.flywheel.runtime.deadletter.RegistryAccessException;
 import io.flywheel.runtime.deadletter.RegistryUnavailableException;
 import io.flywheel.runtime.streams.RegistryRetries;
 import io.flywheel.sampler.sampling.DriftAlertBoard;
-import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Optional;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -23,8 +24,9 @@ import org.jboss.logging.Logger;
  * The global processor of {@code feedback.alerts}: keeps the latest alert per model key (by
  * {@code emitted_at}, {@link DriftAlertBoard#supersedes}) in this instance's global store, which
  * the sampling tasks read as their {@code DriftStatus}. It decodes the bytes itself and never
- * throws: an exception on the global thread would stop the whole client. A record it cannot read
- * is logged and counted, and the key keeps its previous state.
+ * throws: an exception on the global thread would stop the whole client. A record it cannot
+ * decode or that breaks {@link DriftAlertContract} (or the key rule) is logged and counted, and
+ * the key keeps its previous state; the service's intake check dead-letters the same records.
  *
  * <p>A record the registry cannot serve yet (unreachable) is <em>pending</em>: its bytes are kept
  * ({@link SkippedAlerts}), the key keeps its previous state, and {@link RegistryRetries} tries
@@ -38,15 +40,17 @@ final class DriftAlertIntake implements Processor<byte[], byte[], Void, Void>, R
     private static final Logger LOG = Logger.getLogger(DriftAlertIntake.class);
 
     private final Deserializer<DriftAlert> deserializer;
+    private final Duration maxClockSkew;
     private final SkippedAlerts unapplied;
     private final RegistryRetries retries;
     private final SamplerMetrics metrics;
     private ProcessorContext<Void, Void> context;
     private KeyValueStore<String, DriftAlert> alerts;
 
-    DriftAlertIntake(Deserializer<DriftAlert> deserializer, SkippedAlerts unapplied, RegistryRetries retries,
-                     SamplerMetrics metrics) {
+    DriftAlertIntake(Deserializer<DriftAlert> deserializer, Duration maxClockSkew, SkippedAlerts unapplied,
+                     RegistryRetries retries, SamplerMetrics metrics) {
         this.deserializer = deserializer;
+        this.maxClockSkew = maxClockSkew;
         this.unapplied = unapplied;
         this.retries = retries;
         this.metrics = metrics;
@@ -80,20 +84,25 @@ final class DriftAlertIntake implements Processor<byte[], byte[], Void, Void>, R
     }
 
     private void apply(Record<byte[], byte[]> record, String where) {
+        RecordKey readKey = RecordKey.read(record.key());
+        if (readKey instanceof RecordKey.Invalid invalid) {
+            skip(where, invalid.reason());
+            return;
+        }
+        String recordKey = ((RecordKey.Valid) readKey).key();
         if (record.value() == null) {
-            if (record.key() == null) {
-                skip(where, "tombstone without a key");
+            Optional<String> violation = DriftAlertContract.tombstoneViolation(recordKey);
+            if (violation.isPresent()) {
+                skip(where, violation.get());
                 return;
             }
             // A tombstone on the compacted topic: the model key is no longer under alert.
-            String recordKey = new String(record.key(), StandardCharsets.UTF_8);
             unapplied.replace(recordKey);
             String modelKey = AggregateKey.decode(recordKey).modelKey().encode();
             alerts.delete(modelKey);
             metrics.driftAlert(modelKey, false);
             return;
         }
-        String recordKey = record.key() == null ? where : new String(record.key(), StandardCharsets.UTF_8);
         Read read = read(record.value(), record.headers());
         if (read.registryFailure() != null) {
             unapplied.keep(new SkippedAlerts.PendingAlert(recordKey, record.value(),
@@ -168,7 +177,7 @@ final class DriftAlertIntake implements Processor<byte[], byte[], Void, Void>, R
             return;
         }
         DriftAlert alert = read.alert();
-        Optional<String> violation = DriftAlertContract.violation(alert);
+        Optional<String> violation = DriftAlertContract.violation(alert, context.currentSystemTimeMs(), maxClockSkew);
         if (violation.isPresent()) {
             skip(where, violation.get());
             return;

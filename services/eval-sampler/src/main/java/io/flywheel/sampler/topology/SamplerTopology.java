@@ -4,11 +4,14 @@ import com.google.protobuf.Message;
 import io.flywheel.events.v1.DriftAlert;
 import io.flywheel.events.v1.FeedbackEvent;
 import io.flywheel.events.v1.ScreenedCompletion;
+import io.flywheel.model.DriftAlertContract;
 import io.flywheel.model.FeedbackEventContract;
 import io.flywheel.model.ProtobufSerdes;
 import io.flywheel.model.TopicSpec;
 import io.flywheel.model.Topics;
 import io.flywheel.runtime.deadletter.DeadLetters;
+import io.flywheel.runtime.deadletter.RecordValidator;
+import io.flywheel.runtime.streams.IntakeCheck;
 import io.flywheel.runtime.streams.RegistryRetries;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.flywheel.state.v1.PendingFeedbackState;
@@ -17,6 +20,7 @@ import io.flywheel.state.v1.SamplerTaskState;
 import io.flywheel.state.v1.StratumTallyState;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.KStream;
@@ -40,6 +44,21 @@ public final class SamplerTopology {
 
     public static TopicSpec<byte[]> deadLetterTopic(SamplerSettings settings) {
         return Topics.deadLetter(settings.applicationId(), false);
+    }
+
+    /**
+     * The intake check of {@code feedback.alerts}: it dead-letters, once, exactly the records the
+     * global store processor ({@link DriftAlertIntake}) skips: no or bad key, undecodable bytes,
+     * an alert breaking {@link DriftAlertContract}, a tombstone whose key is not a model key.
+     */
+    public static IntakeCheck alertIntakeCheck(boolean enabled, StreamsConfig streams, SamplerSettings settings,
+                                               ProtobufSerdes serdes, SamplerMetrics metrics) {
+        return IntakeCheck.of("alert-intake", enabled, streams, Topics.FEEDBACK_ALERTS,
+                serdes.valueDeserializer(DriftAlert.class),
+                RecordValidator.withTombstones(
+                        (key, alert, wallClockMs) -> DriftAlertContract.violation(alert, wallClockMs, settings.maxClockSkew()),
+                        DriftAlertContract::tombstoneViolation),
+                deadLetterTopic(settings), metrics.flow());
     }
 
     public static Topology build(SamplerSettings settings, ProtobufSerdes serdes) {
@@ -74,7 +93,8 @@ public final class SamplerTopology {
                         .withLoggingDisabled(),
                 Topics.FEEDBACK_ALERTS.name(),
                 Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("read-" + Topics.FEEDBACK_ALERTS.name()),
-                () -> new DriftAlertIntake(serdes.valueDeserializer(DriftAlert.class), skippedAlerts, alertRetries, metrics));
+                () -> new DriftAlertIntake(serdes.valueDeserializer(DriftAlert.class), settings.maxClockSkew(), skippedAlerts,
+                        alertRetries, metrics));
 
         KStream<String, ScreenedCompletion> completions = DeadLetters.decode(builder, settings.applicationId(),
                 Topics.LLM_COMPLETIONS_SCREENED, serdes.valueDeserializer(ScreenedCompletion.class),

@@ -542,6 +542,46 @@ class EvalSamplerIT {
         ServiceHealth.assertReadyAndRunning(FlywheelServiceResource.port(), Duration.ofSeconds(10));
     }
 
+    /**
+     * Drift alerts with an emitted_at outside Timestamp's range and in 2100, without a model, with
+     * an unknown state, and garbage bytes, sent on one model key between its FIRING and RECOVERED
+     * alerts: the alert intake check dead-letters each once with its bytes and a reason naming the
+     * field, the global store skips them (the 2100 FIRING alert does not pin the key), the valid
+     * alerts apply and the service stays ready.
+     */
+    @Test
+    @Order(Order.DEFAULT + 2) // the first test asserts that no alert was skipped
+    void badAlertsAreDeadLetteredOnceAndTheValidOnesApply() throws Exception {
+        FlywheelTestStack stack = FlywheelTestStack.shared();
+        String model = "gpt-intake-" + UUID.randomUUID().toString().substring(0, 8);
+        String key = model + "/v1/p1";
+        long now = System.currentTimeMillis();
+        long skippedBefore = queries.getSamplingPolicy(GetSamplingPolicyRequest.getDefaultInstance()).getAlertsSkipped();
+        List<DriftAlert> valid = List.of(alert(model, DriftAlert.State.FIRING, now - 2 * MIN), alert(model, DriftAlert.State.RECOVERED, now - MIN));
+        Map<String, DriftAlert> hostile = new LinkedHashMap<>();
+        hostile.put("emitted_at (seconds=" + BEYOND_TIMESTAMP_RANGE, alert(model, DriftAlert.State.FIRING, now).toBuilder()
+                .setEmittedAt(Timestamp.newBuilder().setSeconds(BEYOND_TIMESTAMP_RANGE)).build());
+        hostile.put("emitted_at 2100-01-01T00:00:00Z is more than", alert(model, DriftAlert.State.FIRING, YEAR_2100 * 1000));
+        hostile.put("model.name is empty", alert(model, DriftAlert.State.FIRING, now).toBuilder().clearModel().build());
+        hostile.put("state must be FIRING or RECOVERED", alert(model, DriftAlert.State.FIRING, now).toBuilder().setStateValue(9).build());
+
+        // FIRING first: once it applies, the key drifts until the RECOVERED alert after the bad ones.
+        stack.sendAll(Topics.FEEDBACK_ALERTS, valid.subList(0, 1), a -> key);
+        awaitPolicy(policy -> policy.getDriftingModelKeysList().contains(key), key + " under alert");
+        stack.sendAmongValid(APPLICATION_ID, Topics.FEEDBACK_ALERTS, valid.subList(1, 2), hostile, a -> key);
+        byte[] garbage = ("not an alert " + model).getBytes(StandardCharsets.UTF_8);
+        try (KafkaProducer<byte[], byte[]> raw = stack.rawProducer()) {
+            raw.send(new ProducerRecord<>(Topics.FEEDBACK_ALERTS.name(), key.getBytes(StandardCharsets.UTF_8), garbage)).get();
+        }
+        // The parser's own message is the reason of undecodable bytes.
+        stack.assertDeadLetteredOnce(APPLICATION_ID, Topics.FEEDBACK_ALERTS.name(), List.of(new DeadLetter.Expected(garbage, "")),
+                Duration.ofSeconds(30));
+
+        awaitPolicy(policy -> policy.getAlertsSkipped() == skippedBefore + hostile.size() + 1, "the bad alerts skipped");
+        awaitPolicy(policy -> !policy.getDriftingModelKeysList().contains(key), key + " recovered, not pinned by the 2100 alert");
+        ServiceHealth.assertReadyAndRunning(FlywheelServiceResource.port(), Duration.ofSeconds(10));
+    }
+
     private static ScreenedCompletion createdAt(ScreenedCompletion screened, Timestamp createdAt) {
         return screened.toBuilder().setCompletion(screened.getCompletion().toBuilder().setCreatedAt(createdAt)).build();
     }

@@ -45,10 +45,11 @@ class DriftAlertIntakeTest {
     DriftAlertIntakeTest() {
         store.init(context.getStateStoreContext(), store);
         context.addStateStore(store);
+        context.setCurrentSystemTimeMs(T0 + 3_600_000);
     }
 
     private DriftAlertIntake intake(RegistryRetries retries) {
-        DriftAlertIntake intake = new DriftAlertIntake(registry, unapplied, retries, metrics);
+        DriftAlertIntake intake = new DriftAlertIntake(registry, Duration.ofMinutes(5), unapplied, retries, metrics);
         intake.init(context);
         return intake;
     }

@@ -29,12 +29,15 @@ import org.jboss.logging.Logger;
  * Committed all-time aggregates, for watch streams. A read_committed consumer tails
  * {@code feedback.aggregates} (every partition, no group), keeps the latest committed value of
  * each all-time key and pushes each change to the key's watchers. Values a crash could roll back
- * never reach a watcher, and the feed does not care which instance owns the key.
+ * never reach a watcher, and the feed does not care which instance owns the key. A new watch
+ * gets its snapshot once the feed has read to the end of the topic (no lag, read_committed).
  */
 @ApplicationScoped
 public class AggregateChangeFeed {
 
     private static final Logger LOG = Logger.getLogger(AggregateChangeFeed.class);
+    /** How long a new watch may wait for the feed to read to the end of the topic before it is told to retry. */
+    private static final Duration SNAPSHOT_PATIENCE = Duration.ofSeconds(10);
 
     private final CommittedAggregates committed = new CommittedAggregates();
     /** Where reading resumes after a reconnect: the offset after the last record taken, per partition. */
@@ -89,12 +92,17 @@ public class AggregateChangeFeed {
                 kafka.assign(assigned);
                 resume(kafka, assigned);
                 while (running) {
+                    long read = committed.startRead();
                     for (ConsumerRecord<String, FeedbackAggregate> record : kafka.poll(Duration.ofMillis(500))) {
                         if (record.key() != null && record.value() != null && AggregateKey.decode(record.key()).isAllTime()) {
                             committed.apply(record.key(), record.offset(), record.value());
                         }
                         resumeAt.put(new TopicPartition(record.topic(), record.partition()), record.offset() + 1);
                     }
+                    if (assigned.stream().allMatch(partition -> kafka.currentLag(partition).orElse(-1) == 0)) {
+                        committed.caughtUp(read);
+                    }
+                    committed.failWaiting(SNAPSHOT_PATIENCE);
                 }
             } catch (WakeupException e) {
                 return;

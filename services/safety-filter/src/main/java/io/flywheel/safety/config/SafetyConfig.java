@@ -59,6 +59,14 @@ public interface SafetyConfig {
         Duration retention();
     }
 
+    /** The intake check that dead-letters bad safety.policies records (off: they are only skipped). */
+    IntakeCheckConfig intakeCheck();
+
+    interface IntakeCheckConfig {
+        @WithDefault("true")
+        boolean enabled();
+    }
+
     default SafetySettings toSettings(String applicationId) {
         return new SafetySettings(applicationId,
                 new DetectorSettings(phone().defaultRegion(), phone().maxTries()),

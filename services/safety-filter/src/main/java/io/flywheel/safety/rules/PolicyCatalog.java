@@ -1,12 +1,14 @@
 package io.flywheel.safety.rules;
 
 import io.flywheel.events.v1.SafetyPolicy;
+import io.flywheel.model.SafetyPolicyContract;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /**
@@ -19,7 +21,9 @@ import java.util.TreeMap;
  *   <li>a tombstone removes the override (the default comes back) or deletes a topic-only policy;
  *   <li>a record that fails validation is skipped and reported with its offset and reason; if it
  *       overrides a default, the default stays in force — a typo never removes protection;
- *   <li>a record whose value id differs from its key is skipped (an empty value id takes the key).
+ *   <li>a record that breaks {@link SafetyPolicyContract} (a value id that differs from its key,
+ *       an id or category out of shape, no action, target or detector; an empty value id takes the
+ *       key) is skipped the same way: the intake check dead-letters exactly these records.
  * </ul>
  *
  * <p>Each policy is compiled once, when its record arrives; {@link #apply} then assembles a new
@@ -63,16 +67,17 @@ public final class PolicyCatalog {
   public PolicySet apply(String policyId, SafetyPolicy policyOrNull, long offset) {
     Objects.requireNonNull(policyId, "policyId");
     clearPending(policyId, offset);
-    if (policyOrNull == null) {
+    Optional<String> violation = SafetyPolicyContract.violation(policyId, policyOrNull);
+    SafetyPolicy p = policyOrNull == null || !policyOrNull.getId().isEmpty() ? policyOrNull
+        : policyOrNull.toBuilder().setId(policyId).build();
+    if (violation.isPresent()) {
+      // Reported under the record key: the id whose override slot the record took.
+      overrides.put(policyId, new Entry((p == null ? SafetyPolicy.newBuilder() : p.toBuilder()).setId(policyId).build(),
+          new PolicyCompiler.Rejected(violation.get()), offset));
+    } else if (p == null) {
       overrides.remove(policyId);
     } else {
-      SafetyPolicy p = policyOrNull.getId().isEmpty() ? policyOrNull.toBuilder().setId(policyId).build() : policyOrNull;
-      if (!p.getId().equals(policyId)) {
-        overrides.put(policyId, new Entry(p, new PolicyCompiler.Rejected(
-            "record key '" + policyId + "' and policy id '" + p.getId() + "' differ"), offset));
-      } else {
-        overrides.put(policyId, entry(p, offset));
-      }
+      overrides.put(policyId, entry(p, offset));
     }
     lastOffset = Math.max(lastOffset, offset);
     current = build();

@@ -2,15 +2,16 @@ package io.flywheel.safety.rules;
 
 import com.google.re2j.Pattern;
 import com.google.re2j.PatternSyntaxException;
-import io.flywheel.events.v1.SafetyAction;
 import io.flywheel.events.v1.SafetyPolicy;
-import io.flywheel.events.v1.SafetyTarget;
+import io.flywheel.model.SafetyPolicyContract;
 import java.util.List;
 import java.util.TreeSet;
 
 /**
  * Validates a {@link SafetyPolicy} and builds its detector, or says why it cannot. Never throws
- * on a bad policy: a rejection is a value the caller reports and skips.
+ * on a bad policy: a rejection is a value the caller reports and skips. The record's shape is
+ * checked by {@link SafetyPolicyContract} first; what follows (builtin names, RE2 syntax, size
+ * and cost limits) is this compiler's refusal.
  */
 public final class PolicyCompiler {
 
@@ -21,8 +22,6 @@ public final class PolicyCompiler {
   public static final int MAX_KEYWORD_LIST_CHARS = 200_000;
   /** Counted repetitions multiply when nested ((a{100}){100} is 10,000 copies): bounds the RE2 program. */
   public static final int MAX_REGEX_REPETITION = 1_000;
-  private static final java.util.regex.Pattern ID = java.util.regex.Pattern.compile("[A-Za-z0-9._:-]{1,128}");
-  private static final java.util.regex.Pattern CATEGORY = java.util.regex.Pattern.compile("[A-Za-z0-9_.-]{1,64}");
 
   /** The outcome of compiling one policy: exactly one of rule and rejection is present. */
   public sealed interface Result permits Compiled, Rejected {}
@@ -42,17 +41,9 @@ public final class PolicyCompiler {
   }
 
   public Result compile(SafetyPolicy p) {
-    if (!ID.matcher(p.getId()).matches()) {
-      return new Rejected("id must be 1-128 chars of [A-Za-z0-9._:-], was '" + p.getId() + "'");
-    }
-    if (!CATEGORY.matcher(p.getCategory()).matches()) {
-      return new Rejected("category must be 1-64 chars of [A-Za-z0-9_.-], was '" + p.getCategory() + "'");
-    }
-    if (p.getAction() == SafetyAction.SAFETY_ACTION_UNSPECIFIED || p.getAction() == SafetyAction.UNRECOGNIZED) {
-      return new Rejected("action missing (FLAG, REDACT or BLOCK)");
-    }
-    if (p.getTarget() == SafetyTarget.SAFETY_TARGET_UNSPECIFIED || p.getTarget() == SafetyTarget.UNRECOGNIZED) {
-      return new Rejected("target missing (PROMPT, RESPONSE or BOTH)");
+    var violation = SafetyPolicyContract.idViolation(p.getId()).or(() -> SafetyPolicyContract.definitionViolation(p));
+    if (violation.isPresent()) {
+      return new Rejected(violation.get());
     }
     Detector detector;
     switch (p.getDetectorCase()) {
@@ -115,9 +106,7 @@ public final class PolicyCompiler {
         }
         detector = new RegexDetector(pattern);
       }
-      default -> {
-        return new Rejected("no detector (builtin, keywords or regex)");
-      }
+      default -> throw new IllegalStateException("the contract requires a detector");
     }
     return new Compiled(new CompiledRule(p, detector));
   }

@@ -54,6 +54,9 @@ import org.jboss.logging.Logger;
  * <p>Kafka Streams restores a global store through a separate instance of this processor
  * (reprocess-on-restore), then starts the live one; so each instance rebuilds its catalog from
  * the store in {@link #init}, replaying the kept records in offset order.
+ *
+ * <p>Longer than most classes here: reading, restore-time replay and pending records all keep the
+ * store's offset order, the one thing that makes the revision right, so they stay in one place.
  */
 final class PolicyCatalogUpdater implements Processor<byte[], byte[], Void, Void>, RegistryRetries.Pending {
 

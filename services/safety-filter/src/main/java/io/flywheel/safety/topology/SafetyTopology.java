@@ -8,9 +8,12 @@ import io.flywheel.events.v1.SafetyVerdict;
 import io.flywheel.events.v1.ScreenedCompletion;
 import io.flywheel.events.v1.UserEscalation;
 import io.flywheel.model.ProtobufSerdes;
+import io.flywheel.model.SafetyPolicyContract;
 import io.flywheel.model.TopicSpec;
 import io.flywheel.model.Topics;
 import io.flywheel.runtime.deadletter.DeadLetters;
+import io.flywheel.runtime.deadletter.RecordValidator;
+import io.flywheel.runtime.streams.IntakeCheck;
 import io.flywheel.runtime.streams.RegistryRetries;
 import io.flywheel.safety.rules.DefaultPolicyPack;
 import io.flywheel.safety.rules.PolicyCatalog;
@@ -25,6 +28,7 @@ import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Branched;
 import org.apache.kafka.streams.kstream.Consumed;
@@ -51,6 +55,23 @@ public final class SafetyTopology {
     /** The restricted dead-letter topic: it holds raw completion text. */
     public static TopicSpec<byte[]> deadLetterTopic(SafetySettings settings) {
         return Topics.deadLetter(settings.applicationId(), true);
+    }
+
+    /**
+     * The intake check of {@code safety.policies}: it dead-letters, once, exactly the records the
+     * global store processor skips as unreadable or as breaking {@link SafetyPolicyContract}. A
+     * policy this build's compiler refuses (RE2 syntax, a regex matching the empty string, cost
+     * limits, an unknown builtin) keeps the contract and is not dead-lettered: the refusal depends
+     * on the reader's version and limits, not on the record, and {@code GetPolicySet.skipped}
+     * already names it with its offset and reason.
+     */
+    public static IntakeCheck policyIntakeCheck(boolean enabled, StreamsConfig streams, SafetySettings settings,
+                                                ProtobufSerdes serdes, SafetyMetrics metrics) {
+        return IntakeCheck.of("policy-intake", enabled, streams, Topics.SAFETY_POLICIES,
+                serdes.valueDeserializer(SafetyPolicy.class),
+                RecordValidator.withTombstones((key, policy, wallClockMs) -> SafetyPolicyContract.violation(key, policy),
+                        key -> SafetyPolicyContract.violation(key, null)),
+                deadLetterTopic(settings), metrics.flow());
     }
 
     /** Builds the topology with metrics kept in a registry nobody reads (tests of other behaviour). */

@@ -36,6 +36,7 @@ import io.flywheel.safety.rules.DefaultPolicyPack;
 import io.flywheel.testkit.FlywheelServiceResource;
 import io.flywheel.testkit.QueryReadiness;
 import io.flywheel.testkit.FlywheelTestStack;
+import io.flywheel.testkit.DeadLetter;
 import io.flywheel.testkit.ServiceHealth;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
@@ -49,6 +50,8 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -352,6 +355,55 @@ class SafetyFilterIT {
         GetUserRiskResponse risk = queries.getUserRisk(GetUserRiskRequest.newBuilder().setUserId(user).build());
         assertEquals(1, risk.getWindowsCount(), "no window in 2100: " + risk);
         assertEquals(2, risk.getWindows(0).getFindingCount(), "the findings of the valid completions alone");
+
+        ServiceHealth.assertReadyAndRunning(FlywheelServiceResource.port(), Duration.ofSeconds(10));
+    }
+
+    /**
+     * Bad records of safety.policies (a policy whose id is not its key, one with an unknown action,
+     * garbage bytes) sent between two valid policies: the policy intake check dead-letters each
+     * once with its bytes and a reason naming the field, the global store skips them, the valid
+     * policies are in force and the service stays ready.
+     */
+    @Test
+    void badPolicyRecordsAreDeadLetteredOnceAndTheValidOnesApply() throws Exception {
+        String block = "it.intake-block-" + run;
+        String flag = "it.intake-flag-" + run;
+        List<SafetyPolicy> valid = List.of(
+                SafetyPolicy.newBuilder().setId(block).setEnabled(true).setCategory("intake").setTarget(SafetyTarget.BOTH)
+                        .setAction(SafetyAction.BLOCK).setKeywords(SafetyPolicy.KeywordList.newBuilder().addKeywords("okapi" + run)).build(),
+                SafetyPolicy.newBuilder().setId(flag).setEnabled(true).setCategory("intake").setTarget(SafetyTarget.BOTH)
+                        .setAction(SafetyAction.FLAG).setKeywords(SafetyPolicy.KeywordList.newBuilder().addKeywords("quokka" + run)).build());
+        String mismatchKey = "it.intake-key-" + run;
+        Map<String, SafetyPolicy> hostile = new LinkedHashMap<>();
+        hostile.put("record key '" + mismatchKey + "' and policy id 'it.intake-other-" + run + "' differ",
+                valid.get(0).toBuilder().setId("it.intake-other-" + run).build());
+        hostile.put("action missing (FLAG, REDACT or BLOCK)", valid.get(1).toBuilder().setId("it.intake-action-" + run).setActionValue(42).build());
+
+        STACK.sendAmongValid("safety-filter", Topics.SAFETY_POLICIES, valid, hostile,
+                p -> p.getId().startsWith("it.intake-other-") ? mismatchKey : p.getId());
+        byte[] garbage = ("not a policy " + run).getBytes(StandardCharsets.UTF_8);
+        try (KafkaProducer<byte[], byte[]> raw = STACK.rawProducer()) {
+            raw.send(new ProducerRecord<>(Topics.SAFETY_POLICIES.name(), ("it.intake-garbage-" + run).getBytes(StandardCharsets.UTF_8),
+                    garbage)).get();
+        }
+        // The parser's own message is the reason of undecodable bytes.
+        STACK.assertDeadLetteredOnce("safety-filter", Topics.SAFETY_POLICIES.name(), List.of(new DeadLetter.Expected(garbage, "")),
+                Duration.ofSeconds(30));
+
+        long deadline = System.nanoTime() + LIVE.toNanos();
+        GetPolicySetResponse set = queries.getPolicySet(GetPolicySetRequest.getDefaultInstance());
+        while (set.getSkippedList().stream().noneMatch(s -> s.getPolicyId().equals("it.intake-garbage-" + run)) && System.nanoTime() < deadline) {
+            sleep(200);
+            set = queries.getPolicySet(GetPolicySetRequest.getDefaultInstance());
+        }
+        Set<String> active = set.getActiveList().stream().map(SafetyPolicy::getId).collect(Collectors.toSet());
+        assertTrue(active.containsAll(List.of(block, flag)), "the valid policies are in force: " + active);
+        Set<String> skipped = set.getSkippedList().stream().map(SkippedPolicy::getPolicyId).collect(Collectors.toSet());
+        assertTrue(skipped.containsAll(List.of(mismatchKey, "it.intake-action-" + run, "it.intake-garbage-" + run)),
+                "the global store skipped the bad records: " + skipped);
+        assertEquals(Decision.BLOCK, screen(completion("intake-" + run, "conv-intake-" + run, "user-intake-" + run, "",
+                "an okapi" + run + " appears")).getDecision());
 
         ServiceHealth.assertReadyAndRunning(FlywheelServiceResource.port(), Duration.ofSeconds(10));
     }

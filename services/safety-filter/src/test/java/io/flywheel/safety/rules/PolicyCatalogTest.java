@@ -103,6 +103,7 @@ class PolicyCatalogTest {
   void keyAndValueIdMustAgreeAndEmptyValueIdTakesTheKey() {
     PolicySet s = catalog.apply("t.x", Policies.keywords("t.y", "c", List.of("w"), FLAG, BOTH), 1);
     assertEquals("record key 't.x' and policy id 't.y' differ", s.skipped().get(0).reason());
+    assertEquals("t.x", s.skipped().get(0).policyId(), "reported under the key whose slot it took");
     PolicySet ok = catalog.apply("t.x", Policies.keywords("", "c", List.of("w"), FLAG, BOTH), 2);
     assertTrue(ids(ok).contains("t.x"));
     assertTrue(ok.skipped().isEmpty());
