@@ -5,6 +5,7 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
+import java.time.Duration;
 import java.util.Map;
 
 /** Where the schema registry is, and the one {@link ProtobufSerdes} every service uses. */
@@ -14,6 +15,13 @@ public interface RegistryConfig {
     /** Base URL of the Apicurio Registry v3 API, e.g. {@code http://127.0.0.1:18080/apis/registry/v3}. */
     @WithDefault("http://127.0.0.1:18080/apis/registry/v3")
     String url();
+
+    /**
+     * How long a start waits for the registry to resolve the schemas the service writes before it
+     * fails; Kafka Streams starts only once they are resolved.
+     */
+    @WithDefault("3m")
+    Duration startupPatience();
 
     /** Extra Apicurio serde settings ({@code apicurio.registry.*}), e.g. auth or TLS. */
     Map<String, String> serde();

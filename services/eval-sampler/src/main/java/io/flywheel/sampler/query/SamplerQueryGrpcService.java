@@ -124,7 +124,8 @@ public class SamplerQueryGrpcService implements SamplerQueryService {
         GetSamplingPolicyResponse.Builder response = policyTerms(settings.policy())
                 .setSaltFingerprint(saltFingerprint)
                 .setPartitions(settings.partitions())
-                .setAlertsSkipped(skippedAlerts.count());
+                .setAlertsSkipped(skippedAlerts.count())
+                .setAlertsPending(skippedAlerts.pendingCount());
         edge.<String, DriftAlert>global(SamplerStores.DRIFT_ALERTS_STORE).stream()
                 .filter(alert -> alert.value.getState() == DriftAlert.State.FIRING)
                 .forEach(alert -> response.addDriftingModelKeys(alert.key));

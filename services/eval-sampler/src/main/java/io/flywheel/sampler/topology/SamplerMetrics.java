@@ -26,6 +26,7 @@ import java.util.concurrent.ConcurrentHashMap;
  *   <li>{@code flywheel_sampler_drift_alerts_firing}: model keys whose latest drift alert is firing
  *       (every instance holds all of them)</li>
  *   <li>{@code flywheel_sampler_alerts_skipped}: feedback.alerts records this instance could not decode</li>
+ *   <li>{@code flywheel_sampler_alerts_pending}: feedback.alerts records waiting for the schema registry</li>
  * </ul>
  * Records in, out and dead-lettered are counted by {@link #flow()}.
  */
@@ -55,6 +56,8 @@ public final class SamplerMetrics {
     public void watch(SkippedAlerts skipped) {
         Gauge.builder("flywheel.sampler.alerts.skipped", skipped, SkippedAlerts::count)
                 .description("feedback.alerts records this instance could not decode").register(registry);
+        Gauge.builder("flywheel.sampler.alerts.pending", skipped, SkippedAlerts::pendingCount)
+                .description("feedback.alerts records waiting for the schema registry").register(registry);
     }
 
     void sampled(EvalSample sample) {

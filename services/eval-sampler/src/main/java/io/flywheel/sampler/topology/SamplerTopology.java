@@ -2,7 +2,6 @@ package io.flywheel.sampler.topology;
 
 import com.google.protobuf.Message;
 import io.flywheel.events.v1.DriftAlert;
-import io.flywheel.events.v1.EvalSample;
 import io.flywheel.events.v1.FeedbackEvent;
 import io.flywheel.events.v1.ScreenedCompletion;
 import io.flywheel.model.DriftAlertContract;
@@ -13,6 +12,7 @@ import io.flywheel.model.Topics;
 import io.flywheel.runtime.deadletter.DeadLetters;
 import io.flywheel.runtime.deadletter.RecordValidator;
 import io.flywheel.runtime.streams.IntakeCheck;
+import io.flywheel.runtime.streams.RegistryRetries;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.flywheel.state.v1.PendingFeedbackState;
 import io.flywheel.state.v1.RememberedCompletionState;
@@ -86,13 +86,15 @@ public final class SamplerTopology {
         builder.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(SamplerStores.BOOST_EXPIRY_STORE), Serdes.String(), Serdes.String()));
 
+        RegistryRetries alertRetries = new RegistryRetries("sampler-alert-retry");
         // The compacted topic is the global store's changelog; restoring replays it through the intake.
         builder.addGlobalStore(Stores.keyValueStoreBuilder(
                         Stores.inMemoryKeyValueStore(SamplerStores.DRIFT_ALERTS_STORE), Serdes.String(), ProtobufSerdes.internal(DriftAlert.class))
                         .withLoggingDisabled(),
                 Topics.FEEDBACK_ALERTS.name(),
                 Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("read-" + Topics.FEEDBACK_ALERTS.name()),
-                () -> new DriftAlertIntake(serdes.valueDeserializer(DriftAlert.class), settings.maxClockSkew(), skippedAlerts.counter(), metrics));
+                () -> new DriftAlertIntake(serdes.valueDeserializer(DriftAlert.class), settings.maxClockSkew(), skippedAlerts,
+                        alertRetries, metrics));
 
         KStream<String, ScreenedCompletion> completions = DeadLetters.decode(builder, settings.applicationId(),
                 Topics.LLM_COMPLETIONS_SCREENED, serdes.valueDeserializer(ScreenedCompletion.class),
@@ -107,7 +109,7 @@ public final class SamplerTopology {
                 .process(() -> new SamplingProcessor(settings, metrics), Named.as("sample"),
                         SamplerStores.STRATA_STORE, SamplerStores.TASK_STORE, SamplerStores.BOOST_COMPLETIONS_STORE, SamplerStores.BOOST_PENDING_STORE, SamplerStores.BOOST_EXPIRY_STORE)
                 .peek(metrics.flow().countsOut(Topics.EVAL_SAMPLES.name()), Named.as("count-samples"))
-                .to(Topics.EVAL_SAMPLES.name(), Produced.with(Serdes.String(), serdes.value(EvalSample.class))
+                .to(Topics.EVAL_SAMPLES.name(), Produced.with(Serdes.String(), serdes.value(Topics.EVAL_SAMPLES))
                         .withName("write-samples"));
 
         return builder.build();

@@ -425,6 +425,7 @@ class EvalSamplerIT {
         assertEquals(DRIFT, policy.getDriftRate());
         assertEquals(PARTITIONS, policy.getPartitions());
         assertEquals(0, policy.getAlertsSkipped());
+        assertEquals(0, policy.getAlertsPending());
     }
 
     private static Map<String, String> expectedView(Map<String, Expected> samples) {

@@ -93,12 +93,12 @@ public final class FeedbackTopology {
         byKind.get(outputs + "aggregates")
                 .mapValues(value -> (FeedbackAggregate) value, Named.as("as-aggregate"))
                 .peek(metrics.flow().countsOut(Topics.FEEDBACK_AGGREGATES.name()), Named.as("count-aggregates"))
-                .to(Topics.FEEDBACK_AGGREGATES.name(), Produced.with(Serdes.String(), serdes.value(FeedbackAggregate.class))
+                .to(Topics.FEEDBACK_AGGREGATES.name(), Produced.with(Serdes.String(), serdes.value(Topics.FEEDBACK_AGGREGATES))
                         .withName("write-aggregates"));
         byKind.get(outputs + "alerts")
                 .mapValues(value -> (DriftAlert) value, Named.as("as-alert"))
                 .peek(metrics.flow().countsOut(Topics.FEEDBACK_ALERTS.name()), Named.as("count-alerts"))
-                .to(Topics.FEEDBACK_ALERTS.name(), Produced.with(Serdes.String(), serdes.value(DriftAlert.class))
+                .to(Topics.FEEDBACK_ALERTS.name(), Produced.with(Serdes.String(), serdes.value(Topics.FEEDBACK_ALERTS))
                         .withName("write-alerts"));
 
         return builder.build();

@@ -5,6 +5,7 @@ import io.flywheel.events.v1.SafetyPolicy;
 import io.flywheel.model.Topics;
 import io.flywheel.runtime.deadletter.RegistryAccessException;
 import io.flywheel.runtime.deadletter.RegistryUnavailableException;
+import io.flywheel.runtime.streams.RegistryRetries;
 import io.flywheel.safety.rules.DefaultPolicyPack;
 import io.flywheel.safety.rules.PolicyCatalog;
 import io.flywheel.safety.rules.PolicyCompiler;
@@ -46,7 +47,7 @@ import org.jboss.logging.Logger;
  *
  * <p>A record that cannot be decoded because the registry is unreachable is <em>pending</em>: its
  * bytes are kept in the store next to the last record of its id that could be read, which stays
- * in force; the set reports itself degraded; {@link PolicyRetries} tries again with back-off, off
+ * in force; the set reports itself degraded; {@link RegistryRetries} tries again with back-off, off
  * the global thread, and applies what it can read in offset order. A later record of the same id
  * replaces a pending one.
  *
@@ -57,7 +58,7 @@ import org.jboss.logging.Logger;
  * <p>Longer than most classes here: reading, restore-time replay and pending records all keep the
  * store's offset order, the one thing that makes the revision right, so they stay in one place.
  */
-final class PolicyCatalogUpdater implements Processor<byte[], byte[], Void, Void> {
+final class PolicyCatalogUpdater implements Processor<byte[], byte[], Void, Void>, RegistryRetries.Pending {
 
     private static final Logger LOG = Logger.getLogger(PolicyCatalogUpdater.class);
 
@@ -66,13 +67,13 @@ final class PolicyCatalogUpdater implements Processor<byte[], byte[], Void, Void
     private final PolicyCompiler compiler;
     private final Deserializer<SafetyPolicy> deserializer;
     private final ActivePolicySet active;
-    private final PolicyRetries retries;
+    private final RegistryRetries retries;
     private ProcessorContext<Void, Void> context;
     private KeyValueStore<String, PolicyRecordState> store;
     private PolicyCatalog catalog;
 
     PolicyCatalogUpdater(String storeName, DefaultPolicyPack pack, PolicyCompiler compiler,
-                         Deserializer<SafetyPolicy> deserializer, ActivePolicySet active, PolicyRetries retries) {
+                         Deserializer<SafetyPolicy> deserializer, ActivePolicySet active, RegistryRetries retries) {
         this.storeName = storeName;
         this.pack = pack;
         this.compiler = compiler;
@@ -164,7 +165,8 @@ final class PolicyCatalogUpdater implements Processor<byte[], byte[], Void, Void
      *
      * @return true while some record still waits
      */
-    boolean retryPending() {
+    @Override
+    public boolean retryPending() {
         List<KeyValue<String, PendingPolicyRecord>> waiting = new ArrayList<>();
         synchronized (this) {
             try (KeyValueIterator<String, PolicyRecordState> all = store.all()) {

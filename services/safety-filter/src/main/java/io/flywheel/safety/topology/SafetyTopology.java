@@ -14,6 +14,7 @@ import io.flywheel.model.Topics;
 import io.flywheel.runtime.deadletter.DeadLetters;
 import io.flywheel.runtime.deadletter.RecordValidator;
 import io.flywheel.runtime.streams.IntakeCheck;
+import io.flywheel.runtime.streams.RegistryRetries;
 import io.flywheel.safety.rules.DefaultPolicyPack;
 import io.flywheel.safety.rules.PolicyCatalog;
 import io.flywheel.safety.rules.PolicyCompiler;
@@ -87,7 +88,7 @@ public final class SafetyTopology {
         DefaultPolicyPack pack = DefaultPolicyPack.load();
         PolicyCompiler compiler = new PolicyCompiler(settings.detectors());
         active.install(new PolicyCatalog(pack, compiler).current());
-        PolicyRetries retries = new PolicyRetries();
+        RegistryRetries retries = new RegistryRetries("safety-policy-retry");
 
         // Persistent (RocksDB, checkpointed): after a restart the policies read before are still decoded,
         // so the last known set is in force even when the schema registry is down at start.
@@ -129,24 +130,24 @@ public final class SafetyTopology {
         byKind.get(outputs + "verdicts")
                 .mapValues(value -> (SafetyVerdict) value, Named.as("as-verdict"))
                 .peek(metrics.flow().countsOut(Topics.SAFETY_VERDICTS.name()), Named.as("count-verdicts"))
-                .to(Topics.SAFETY_VERDICTS.name(), Produced.with(Serdes.String(), serdes.value(SafetyVerdict.class))
+                .to(Topics.SAFETY_VERDICTS.name(), Produced.with(Serdes.String(), serdes.value(Topics.SAFETY_VERDICTS))
                         .withName("write-verdicts"));
         byKind.get(outputs + "screened")
                 .mapValues(value -> (ScreenedCompletion) value, Named.as("as-screened"))
                 .peek(metrics.flow().countsOut(Topics.LLM_COMPLETIONS_SCREENED.name()), Named.as("count-screened"))
-                .to(Topics.LLM_COMPLETIONS_SCREENED.name(), Produced.with(Serdes.String(), serdes.value(ScreenedCompletion.class))
+                .to(Topics.LLM_COMPLETIONS_SCREENED.name(), Produced.with(Serdes.String(), serdes.value(Topics.LLM_COMPLETIONS_SCREENED))
                         .withName("write-screened"));
         byKind.get(outputs + "quarantined")
                 .mapValues(value -> (QuarantinedCompletion) value, Named.as("as-quarantined"))
                 .peek(metrics.flow().countsOut(Topics.SAFETY_QUARANTINE.name()), Named.as("count-quarantined"))
-                .to(Topics.SAFETY_QUARANTINE.name(), Produced.with(Serdes.String(), serdes.value(QuarantinedCompletion.class))
+                .to(Topics.SAFETY_QUARANTINE.name(), Produced.with(Serdes.String(), serdes.value(Topics.SAFETY_QUARANTINE))
                         .withName("write-quarantine"));
         // The completion as the producer would have written it (same registry artifact as
         // llm.completions), so an operator can re-send it from the DLQ once the cause is fixed.
         byKind.get(outputs + "failed")
                 .mapValues(value -> (Completion) value, Named.as("as-failed-completion"))
                 .to(deadLetters.name(), Produced.with(Serdes.String(),
-                                Serdes.serdeFrom(asTopic(Topics.LLM_COMPLETIONS.name(), serdes.valueSerializer(Completion.class)),
+                                Serdes.serdeFrom(asTopic(Topics.LLM_COMPLETIONS.name(), serdes.valueSerializer(Topics.LLM_COMPLETIONS)),
                                         serdes.valueDeserializer(Completion.class)))
                         .withName("dead-letter-screening"));
 
@@ -158,7 +159,7 @@ public final class SafetyTopology {
                 .process(() -> new UserRiskCounter(settings), Named.as("count-user-risk"),
                         SafetyStores.RISK_STORE, SafetyStores.ESCALATIONS_STORE, SafetyStores.RISK_EXPIRY_STORE)
                 .peek(metrics.flow().countsOut(Topics.SAFETY_ESCALATIONS.name()), Named.as("count-escalations"))
-                .to(Topics.SAFETY_ESCALATIONS.name(), Produced.with(Serdes.String(), serdes.value(UserEscalation.class))
+                .to(Topics.SAFETY_ESCALATIONS.name(), Produced.with(Serdes.String(), serdes.value(Topics.SAFETY_ESCALATIONS))
                         .withName("write-escalations"));
 
         return builder.build();

@@ -8,6 +8,7 @@ import io.flywheel.events.v1.SafetyAction;
 import io.flywheel.events.v1.SafetyPolicy;
 import io.flywheel.model.ProtobufSerdes;
 import io.flywheel.model.Topics;
+import io.flywheel.runtime.streams.RegistryRetries;
 import io.flywheel.events.v1.SafetyVerdict.Decision;
 import io.flywheel.safety.rules.DefaultPolicyPack;
 import io.flywheel.safety.rules.DetectorSettings;
@@ -79,7 +80,7 @@ class PolicyCatalogUpdaterTest {
         MockProcessorContext<Void, Void> context = contextWithStore();
         FlakyRegistry registry = new FlakyRegistry();
         ActivePolicySet active = new ActivePolicySet();
-        PolicyCatalogUpdater updater = updater(active, registry, new PolicyRetries());
+        PolicyCatalogUpdater updater = updater(active, registry, new RegistryRetries("safety-policy-retry"));
         updater.init(context);
         send(updater, context, 0, "ops.zebra", zebra("zebracorn"));
         PolicySet before = active.get();
@@ -118,7 +119,7 @@ class PolicyCatalogUpdaterTest {
         MockProcessorContext<Void, Void> context = contextWithStore();
         FlakyRegistry registry = new FlakyRegistry();
         ActivePolicySet active = new ActivePolicySet();
-        PolicyCatalogUpdater updater = updater(active, registry, new PolicyRetries());
+        PolicyCatalogUpdater updater = updater(active, registry, new RegistryRetries("safety-policy-retry"));
         updater.init(context);
         registry.down = true;
         send(updater, context, 0, "ops.zebra", zebra("zebracorn"));
@@ -136,7 +137,7 @@ class PolicyCatalogUpdaterTest {
         MockProcessorContext<Void, Void> context = contextWithStore();
         FlakyRegistry registry = new FlakyRegistry();
         ActivePolicySet active = new ActivePolicySet();
-        PolicyCatalogUpdater updater = updater(active, registry, new PolicyRetries());
+        PolicyCatalogUpdater updater = updater(active, registry, new RegistryRetries("safety-policy-retry"));
         updater.init(context);
         registry.unknownSchema = true;
         send(updater, context, 0, "ops.zebra", zebra("zebracorn"));
@@ -149,7 +150,7 @@ class PolicyCatalogUpdaterTest {
     void aNewInstanceKeepsTheWaitingRecordsAndReadsThemOnceTheRegistryIsBack() {
         MockProcessorContext<Void, Void> context = contextWithStore();
         FlakyRegistry registry = new FlakyRegistry();
-        PolicyRetries retries = new PolicyRetries();
+        RegistryRetries retries = new RegistryRetries("safety-policy-retry");
         ActivePolicySet restoring = new ActivePolicySet();
         PolicyCatalogUpdater restorer = updater(restoring, registry, retries);
         restorer.init(context);
@@ -175,7 +176,7 @@ class PolicyCatalogUpdaterTest {
         MockProcessorContext<Void, Void> context = contextWithStore();
         FlakyRegistry registry = new FlakyRegistry();
         ActivePolicySet active = new ActivePolicySet();
-        PolicyCatalogUpdater updater = updater(active, registry, new PolicyRetries(Duration.ofMillis(20), Duration.ofMillis(80)));
+        PolicyCatalogUpdater updater = updater(active, registry, new RegistryRetries("safety-policy-retry", Duration.ofMillis(20), Duration.ofMillis(80)));
         updater.init(context);
         registry.down = true;
         send(updater, context, 0, "ops.zebra", zebra("zebracorn"));
@@ -236,10 +237,10 @@ class PolicyCatalogUpdaterTest {
     }
 
     private static PolicyCatalogUpdater updater(ActivePolicySet active) {
-        return updater(active, ProtobufSerdes.withoutRegistry().valueDeserializer(SafetyPolicy.class), new PolicyRetries());
+        return updater(active, ProtobufSerdes.withoutRegistry().valueDeserializer(SafetyPolicy.class), new RegistryRetries("safety-policy-retry"));
     }
 
-    private static PolicyCatalogUpdater updater(ActivePolicySet active, Deserializer<SafetyPolicy> deserializer, PolicyRetries retries) {
+    private static PolicyCatalogUpdater updater(ActivePolicySet active, Deserializer<SafetyPolicy> deserializer, RegistryRetries retries) {
         return new PolicyCatalogUpdater(SafetyStores.POLICIES_STORE, PACK, COMPILER, deserializer, active, retries);
     }
 
