@@ -28,11 +28,8 @@ import io.quarkus.test.junit.TestProfile;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
-import java.util.Properties;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -74,9 +71,7 @@ class SamplerMetricsIT {
         queries = SamplerQueryServiceGrpc.newBlockingStub(channel);
         completions = STACK.producer(Topics.LLM_COMPLETIONS_SCREENED);
         feedback = STACK.producer(Topics.FEEDBACK_EVENTS);
-        Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, STACK.bootstrapServers());
-        raw = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
+        raw = STACK.rawProducer();
         QueryReadiness.await(() -> queries.listStrata(ListStrataRequest.getDefaultInstance()), Duration.ofSeconds(90));
     }
 

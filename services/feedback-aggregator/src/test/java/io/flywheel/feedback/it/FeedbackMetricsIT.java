@@ -27,11 +27,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
-import java.util.Properties;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -61,9 +58,7 @@ class FeedbackMetricsIT {
         channel = ManagedChannelBuilder.forAddress("localhost", FlywheelServiceResource.port()).usePlaintext().build();
         queries = FeedbackQueryServiceGrpc.newBlockingStub(channel);
         feedback = STACK.producer(Topics.FEEDBACK_EVENTS);
-        Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, STACK.bootstrapServers());
-        raw = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
+        raw = STACK.rawProducer();
         QueryReadiness.await(() -> queries.listKeys(ListKeysRequest.getDefaultInstance()), Duration.ofSeconds(90));
     }
 

@@ -30,11 +30,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
-import java.util.Properties;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -65,9 +62,7 @@ class SafetyMetricsIT {
         queries = SafetyQueryServiceGrpc.newBlockingStub(channel);
         completions = STACK.producer(Topics.LLM_COMPLETIONS);
         policies = STACK.producer(Topics.SAFETY_POLICIES);
-        Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, STACK.bootstrapServers());
-        raw = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
+        raw = STACK.rawProducer();
         QueryReadiness.await(() -> queries.getPolicySet(GetPolicySetRequest.getDefaultInstance()), Duration.ofSeconds(90));
     }
 
