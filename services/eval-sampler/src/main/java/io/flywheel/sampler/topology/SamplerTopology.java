@@ -1,5 +1,6 @@
 package io.flywheel.sampler.topology;
 
+import io.flywheel.runtime.state.KeyValueStores;
 import com.google.protobuf.Message;
 import io.flywheel.events.v1.DriftAlert;
 import io.flywheel.events.v1.FeedbackEvent;
@@ -74,17 +75,12 @@ public final class SamplerTopology {
                                  SamplerMetrics metrics) {
         StreamsBuilder builder = new StreamsBuilder();
 
-        builder.addStateStore(Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(SamplerStores.STRATA_STORE), Serdes.String(), ProtobufSerdes.internal(StratumTallyState.class)));
-        builder.addStateStore(Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(SamplerStores.TASK_STORE), Serdes.String(), ProtobufSerdes.internal(SamplerTaskState.class)));
-        builder.addStateStore(Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(SamplerStores.BOOST_COMPLETIONS_STORE), Serdes.String(),
+        builder.addStateStore(KeyValueStores.keyValue(SamplerStores.STRATA_STORE, Serdes.String(), ProtobufSerdes.internal(StratumTallyState.class)));
+        builder.addStateStore(KeyValueStores.keyValue(SamplerStores.TASK_STORE, Serdes.String(), ProtobufSerdes.internal(SamplerTaskState.class)));
+        builder.addStateStore(KeyValueStores.keyValue(SamplerStores.BOOST_COMPLETIONS_STORE, Serdes.String(),
                 ProtobufSerdes.internal(RememberedCompletionState.class)));
-        builder.addStateStore(Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(SamplerStores.BOOST_PENDING_STORE), Serdes.String(), ProtobufSerdes.internal(PendingFeedbackState.class)));
-        builder.addStateStore(Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(SamplerStores.BOOST_EXPIRY_STORE), Serdes.String(), Serdes.String()));
+        builder.addStateStore(KeyValueStores.keyValue(SamplerStores.BOOST_PENDING_STORE, Serdes.String(), ProtobufSerdes.internal(PendingFeedbackState.class)));
+        builder.addStateStore(KeyValueStores.keyValue(SamplerStores.BOOST_EXPIRY_STORE, Serdes.String(), Serdes.String()));
 
         RegistryRetries alertRetries = new RegistryRetries("sampler-alert-retry");
         // The compacted topic is the global store's changelog; restoring replays it through the intake.

@@ -108,6 +108,7 @@ class SamplerMetricsIT {
         assertEquals(1, samples(after, "negative_feedback") - samples(before, "negative_feedback"));
         assertEquals(0, samples(after, "baseline") - samples(before, "baseline"));
         assertEquals(2, delta(before, after, "flywheel_records_out_total{topic=\"" + Topics.EVAL_SAMPLES.name() + "\"}"));
+        assertTrue(after.containsKey("flywheel_sampler_drift_alerts_firing"), after.keySet().toString());
 
         queries.listStrata(ListStrataRequest.getDefaultInstance());
         assertThrows(StatusRuntimeException.class, () -> queries.getStratumStats(GetStratumStatsRequest.getDefaultInstance()));

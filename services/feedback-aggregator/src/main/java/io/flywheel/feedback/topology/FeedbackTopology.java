@@ -1,5 +1,6 @@
 package io.flywheel.feedback.topology;
 
+import io.flywheel.runtime.state.KeyValueStores;
 import com.google.protobuf.Message;
 import io.flywheel.events.v1.DriftAlert;
 import io.flywheel.events.v1.FeedbackAggregate;
@@ -49,28 +50,22 @@ public final class FeedbackTopology {
 
         // Cached stores: between commits a key's repeated writes reach RocksDB and the changelog
         // once, which is what keeps per-event state updates close to passthrough cost.
-        builder.addStateStore(Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(FeedbackStores.VOTES_STORE), Serdes.String(), ProtobufSerdes.internal(VoteLedgerState.class))
+        builder.addStateStore(KeyValueStores.keyValue(FeedbackStores.VOTES_STORE, Serdes.String(), ProtobufSerdes.internal(VoteLedgerState.class))
                 .withCachingEnabled());
-        builder.addStateStore(Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(FeedbackStores.VOTE_EXPIRY_STORE), Serdes.String(), Serdes.ByteArray())
+        builder.addStateStore(KeyValueStores.keyValue(FeedbackStores.VOTE_EXPIRY_STORE, Serdes.String(), Serdes.ByteArray())
                 .withCachingEnabled());
         // In memory: a partition holds one partial per aggregate key between flushes; the
         // changelog restores them after a crash.
         builder.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.inMemoryKeyValueStore(FeedbackStores.PARTIALS_STORE), Serdes.String(), ProtobufSerdes.internal(FeedbackAggregate.class))
                 .withCachingEnabled());
-        builder.addStateStore(Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(FeedbackStores.AGGREGATES_STORE), Serdes.String(), ProtobufSerdes.internal(FeedbackAggregate.class))
+        builder.addStateStore(KeyValueStores.keyValue(FeedbackStores.AGGREGATES_STORE, Serdes.String(), ProtobufSerdes.internal(FeedbackAggregate.class))
                 .withCachingEnabled());
-        builder.addStateStore(Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(FeedbackStores.DRIFT_STORE), Serdes.String(), ProtobufSerdes.internal(DriftState.class))
+        builder.addStateStore(KeyValueStores.keyValue(FeedbackStores.DRIFT_STORE, Serdes.String(), ProtobufSerdes.internal(DriftState.class))
                 .withCachingEnabled());
-        builder.addStateStore(Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(FeedbackStores.BUCKET_EXPIRY_STORE), Serdes.String(), Serdes.ByteArray())
+        builder.addStateStore(KeyValueStores.keyValue(FeedbackStores.BUCKET_EXPIRY_STORE, Serdes.String(), Serdes.ByteArray())
                 .withCachingEnabled());
-        builder.addStateStore(Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(FeedbackStores.KEY_INDEX_STORE), Serdes.String(), ProtobufSerdes.internal(FeedbackAggregate.class))
+        builder.addStateStore(KeyValueStores.keyValue(FeedbackStores.KEY_INDEX_STORE, Serdes.String(), ProtobufSerdes.internal(FeedbackAggregate.class))
                 .withCachingEnabled());
 
         KStream<String, FeedbackEvent> feedback = DeadLetters.decode(builder, settings.applicationId(),

@@ -86,6 +86,8 @@ class FeedbackMetricsIT {
         assertEquals(2, delta(before, after, "flywheel_feedback_aggregates_updated_total{scope=\"all_time\"}"));
         assertEquals(2, delta(before, after, "flywheel_feedback_aggregates_updated_total{scope=\"bucket\"}"));
         assertEquals(4, delta(before, after, "flywheel_records_out_total{topic=\"" + Topics.FEEDBACK_AGGREGATES.name() + "\"}"));
+        // 1 while Kafka Streams runs; a probing rebalance may hold it at 0 for a moment.
+        metrics.await(after, "flywheel_streams_running", running -> running == 1.0);
 
         queries.getStats(GetStatsRequest.newBuilder().setKey(key("model-a-" + run)).build());
         assertThrows(StatusRuntimeException.class, () -> queries.getStats(GetStatsRequest.getDefaultInstance()));

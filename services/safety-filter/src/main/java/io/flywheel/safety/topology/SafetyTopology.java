@@ -1,5 +1,6 @@
 package io.flywheel.safety.topology;
 
+import io.flywheel.runtime.state.KeyValueStores;
 import com.google.protobuf.Message;
 import io.flywheel.events.v1.Completion;
 import io.flywheel.events.v1.QuarantinedCompletion;
@@ -93,22 +94,22 @@ public final class SafetyTopology {
         // Persistent (RocksDB, checkpointed): after a restart the policies read before are still decoded,
         // so the last known set is in force even when the schema registry is down at start.
         builder.addGlobalStore(
-                Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SafetyStores.POLICIES_STORE), Serdes.String(),
+                KeyValueStores.keyValue(SafetyStores.POLICIES_STORE, Serdes.String(),
                         ProtobufSerdes.internal(PolicyRecordState.class)).withLoggingDisabled(),
                 Topics.SAFETY_POLICIES.name(),
                 Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("read-" + Topics.SAFETY_POLICIES.name()),
                 () -> new PolicyCatalogUpdater(SafetyStores.POLICIES_STORE, pack, compiler,
                         serdes.valueDeserializer(SafetyPolicy.class), active, retries));
 
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SafetyStores.VERDICTS_STORE),
+        builder.addStateStore(KeyValueStores.keyValue(SafetyStores.VERDICTS_STORE,
                 Serdes.String(), ProtobufSerdes.internal(ConversationVerdicts.class)));
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SafetyStores.VERDICT_EXPIRY_STORE),
+        builder.addStateStore(KeyValueStores.keyValue(SafetyStores.VERDICT_EXPIRY_STORE,
                 Serdes.String(), Serdes.ByteArray()));
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SafetyStores.RISK_STORE),
+        builder.addStateStore(KeyValueStores.keyValue(SafetyStores.RISK_STORE,
                 Serdes.String(), ProtobufSerdes.internal(UserRiskWindow.class)));
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SafetyStores.ESCALATIONS_STORE),
+        builder.addStateStore(KeyValueStores.keyValue(SafetyStores.ESCALATIONS_STORE,
                 Serdes.String(), ProtobufSerdes.internal(UserEscalation.class)));
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SafetyStores.RISK_EXPIRY_STORE),
+        builder.addStateStore(KeyValueStores.keyValue(SafetyStores.RISK_EXPIRY_STORE,
                 Serdes.String(), Serdes.ByteArray()));
 
         TopicSpec<byte[]> deadLetters = deadLetterTopic(settings);

@@ -18,7 +18,6 @@ import io.flywheel.query.v1.GetPolicySetRequest;
 import io.flywheel.query.v1.GetUserRiskRequest;
 import io.flywheel.query.v1.SafetyQueryServiceGrpc;
 import io.flywheel.testkit.FlywheelServiceResource;
-import io.flywheel.testkit.Eventually;
 import io.flywheel.testkit.FlywheelTestStack;
 import io.flywheel.testkit.PrometheusScrape;
 import io.flywheel.testkit.QueryReadiness;
@@ -83,10 +82,7 @@ class SafetyMetricsIT {
                 SafetyPolicy.newBuilder().setId("it.metrics-" + run).setRevision(1).setEnabled(true).setCategory("metrics_it")
                         .setTarget(SafetyTarget.BOTH).setAction(SafetyAction.BLOCK).setSeverity(5)
                         .setKeywords(SafetyPolicy.KeywordList.newBuilder().addKeywords(word)).build())).get();
-        // The policy is in force once GetPolicySet lists it (gauges registered at start-up are not
-        // reliable in a test JVM that ran another Quarkus app first).
-        Eventually.holds(() -> queries.getPolicySet(GetPolicySetRequest.getDefaultInstance())
-                .getActiveList().stream().anyMatch(policy -> policy.getId().equals("it.metrics-" + run)), Duration.ofMinutes(2));
+        metrics.await(before, "flywheel_safety_policy_revision_offset", value -> value >= 0);
         raw.send(new ProducerRecord<>(IN, ("conv-p-" + run).getBytes(StandardCharsets.UTF_8), new byte[] {0, 1, 2})).get();
         raw.send(new ProducerRecord<>(IN, null, "no key".getBytes(StandardCharsets.UTF_8))).get();
         completions.send(record(completion("b-" + run, "conv-b-" + run, "user-b-" + run, "a wild " + word + " appears"))).get();
