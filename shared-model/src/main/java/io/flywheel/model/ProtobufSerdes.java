@@ -2,6 +2,7 @@ package io.flywheel.model;
 
 import com.google.protobuf.Internal;
 import com.google.protobuf.Message;
+import com.google.protobuf.Parser;
 import io.apicurio.registry.serde.config.SerdeConfig;
 import io.apicurio.registry.serde.protobuf.ProtobufKafkaDeserializer;
 import io.apicurio.registry.serde.protobuf.ProtobufKafkaSerializer;
@@ -142,6 +143,11 @@ public final class ProtobufSerdes {
         return serializer;
     }
 
+    /**
+     * A value deserializer by type. Records of a schema id already decoded through the registry's
+     * deserializer are parsed in place ({@link KnownSchemaDeserializer}): decoding costs a
+     * Protobuf parse, not a lookup and a reflective parse per record.
+     */
     public <V extends Message> Deserializer<V> valueDeserializer(Class<V> type) {
         if (!registryBacked) {
             return new PlainProtobufDeserializer<>(type);
@@ -151,7 +157,9 @@ public final class ProtobufSerdes {
         // A Class, not its name: Quarkus class loading fails on the name.
         config.put(SerdeConfig.DESERIALIZER_SPECIFIC_VALUE_RETURN_CLASS, type);
         deserializer.configure(config, false);
-        return deserializer;
+        @SuppressWarnings("unchecked")
+        Parser<V> parser = (Parser<V>) Internal.getDefaultInstance(type).getParserForType();
+        return new KnownSchemaDeserializer<>(deserializer, parser);
     }
 
     /**

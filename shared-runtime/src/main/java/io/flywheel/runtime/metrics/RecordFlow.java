@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.streams.kstream.ForeachAction;
 
 /**
@@ -35,17 +36,20 @@ public final class RecordFlow {
             "InvalidEvent", Reason.INVALID_EVENT);
 
     private final MeterRegistry registry;
+    /** Counted once per record: looked up once per topic, not built and registered per record. */
+    private final Map<String, Counter> inByTopic = new ConcurrentHashMap<>();
+    private final Map<String, Counter> outByTopic = new ConcurrentHashMap<>();
 
     public RecordFlow(MeterRegistry registry) {
         this.registry = registry;
     }
 
     public void in(String topic) {
-        counter("flywheel.records.in", "raw records read from a source topic", topic).increment();
+        inByTopic.computeIfAbsent(topic, t -> counter("flywheel.records.in", "raw records read from a source topic", t)).increment();
     }
 
     public void out(String topic) {
-        counter("flywheel.records.out", "records written to an output topic", topic).increment();
+        outByTopic.computeIfAbsent(topic, t -> counter("flywheel.records.out", "records written to an output topic", t)).increment();
     }
 
     /** For a stream about to be written to {@code topic}: {@code stream.peek(flow.countsOut(topic), ...)}. */

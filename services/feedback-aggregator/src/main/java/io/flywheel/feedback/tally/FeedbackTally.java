@@ -67,10 +67,21 @@ public final class FeedbackTally {
 
     /** True when a delta changes nothing. */
     public static boolean isZero(FeedbackAggregate delta) {
-        return delta.getThumbsUp() == 0 && delta.getThumbsDown() == 0 && delta.getRatingCount() == 0
-                && delta.getRatingSum() == 0 && delta.getRatingHistogramList().stream().allMatch(c -> c == 0)
-                && delta.getRegenerations() == 0 && delta.getCopies() == 0
-                && delta.getReportsByReasonMap().values().stream().allMatch(c -> c == 0) && delta.getTooLate() == 0;
+        if (delta.getThumbsUp() != 0 || delta.getThumbsDown() != 0 || delta.getRatingCount() != 0 || delta.getRatingSum() != 0
+                || delta.getRegenerations() != 0 || delta.getCopies() != 0 || delta.getTooLate() != 0) {
+            return false;
+        }
+        for (int i = 0; i < delta.getRatingHistogramCount(); i++) {
+            if (delta.getRatingHistogram(i) != 0) {
+                return false;
+            }
+        }
+        for (long count : delta.getReportsByReasonMap().values()) {
+            if (count != 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Sets approval rate, its Wilson 95 % lower bound and the mean rating from the counters. */

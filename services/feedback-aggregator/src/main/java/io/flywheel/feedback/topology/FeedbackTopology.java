@@ -48,14 +48,14 @@ public final class FeedbackTopology {
     public static Topology build(AggregatorSettings settings, ProtobufSerdes serdes, FeedbackMetrics metrics) {
         StreamsBuilder builder = new StreamsBuilder();
 
-        // Cached stores: between commits a key's repeated writes reach RocksDB and the changelog
-        // once, which is what keeps per-event state updates close to passthrough cost.
-        builder.addStateStore(KeyValueStores.keyValue(FeedbackStores.VOTES_STORE, Serdes.String(), ProtobufSerdes.internal(VoteLedgerState.class))
-                .withCachingEnabled());
-        builder.addStateStore(KeyValueStores.keyValue(FeedbackStores.VOTE_EXPIRY_STORE, Serdes.String(), Serdes.ByteArray())
-                .withCachingEnabled());
-        // In memory: a partition holds one partial per aggregate key between flushes; the
-        // changelog restores them after a crash.
+        // Not cached: a ledger is written about once per commit interval and an expiry entry once,
+        // so the record cache would save no write and only add its sorted-map upkeep to each event.
+        builder.addStateStore(KeyValueStores.keyValue(FeedbackStores.VOTES_STORE, Serdes.String(), ProtobufSerdes.internal(VoteLedgerState.class)));
+        builder.addStateStore(KeyValueStores.keyValue(FeedbackStores.VOTE_EXPIRY_STORE, Serdes.String(), Serdes.ByteArray()));
+        // The stores below are cached: each of their keys is written many times between commits
+        // (every event updates its partial sum), and the cache sends only the last value of each
+        // to the store and the changelog. The partials are in memory: a partition holds one per
+        // (aggregate key, bucket) between flushes; the changelog restores them after a crash.
         builder.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.inMemoryKeyValueStore(FeedbackStores.PARTIALS_STORE), Serdes.String(), ProtobufSerdes.internal(FeedbackAggregate.class))
                 .withCachingEnabled());
