@@ -1,6 +1,8 @@
 package io.flywheel.verification.bench;
 
+import io.flywheel.verification.bench.drain.DrainBench;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -28,11 +30,25 @@ public final class Bench implements Callable<Integer> {
                     + "mesh = freshness, queries, memory and start time with the whole mesh running")
     java.util.Set<String> parts;
 
+    @Option(names = "--drain-events", defaultValue = "400000",
+            description = "workload records pre-loaded for the drain part, completions and feedback (default ${DEFAULT-VALUE})")
+    long drainEvents;
+
+    @Option(names = "--drain-rounds", defaultValue = "3", description = "alternating rounds per service in the drain part; the median counts (default ${DEFAULT-VALUE})")
+    int drainRounds;
+
+    @Option(names = "--drain-threads", defaultValue = "2", description = "stream threads of every drain contestant (default ${DEFAULT-VALUE})")
+    int drainThreads;
+
     @Override
     public Integer call() throws Exception {
         BenchReport report = new BenchReport("java -jar verification/target/flywheel-verification.jar bench");
         // Each part adds its figures to the report; see docs/benchmarks.md for what they measure.
-        // drain: parts.contains("drain") -> the drain benchmarks add their figures here
+        if (parts.contains("drain")) {
+            Path runDir = (work != null ? work : repo.resolve("target/bench").resolve(Long.toString(System.currentTimeMillis()))).resolve("drain");
+            new DrainBench(repo, runDir, new DrainBench.Settings(drainEvents, drainRounds, drainThreads, 200,
+                    List.of("-Xms512m", "-Xmx512m", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"))).run(report);
+        }
         // mesh: parts.contains("mesh") -> the mesh benchmarks add their figures here
         report.write(out);
         return 0;

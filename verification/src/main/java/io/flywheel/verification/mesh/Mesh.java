@@ -132,7 +132,7 @@ public final class Mesh implements AutoCloseable {
     }
 
     /** A copy of the packaged app in the run directory: a rebuild during the run cannot pull it from under an instance. */
-    private Path copyOfApp(String service) throws IOException {
+    public Path copyOfApp(String service) throws IOException {
         Path source = serviceJar(service).getParent();
         Path target = runDir.resolve("apps").resolve(service);
         if (!Files.exists(target)) {
@@ -163,11 +163,7 @@ public final class Mesh implements AutoCloseable {
     }
 
     public void start() throws IOException, InterruptedException {
-        startBroker();
-        startRegistry();
-        cli("topics", "topics", "create", "--bootstrap-servers", bootstrapServers());
-        cli("registry-init", "registry", "init", "--registry-url", registryUrl());
-        applyRunPolicy();
+        startInfrastructure();
         for (String service : SERVICES) {
             for (int i = 0; i < 2; i++) {
                 instances.add(startInstance(service, i));
@@ -176,6 +172,15 @@ public final class Mesh implements AutoCloseable {
         for (Instance instance : instances) {
             awaitReady(instance, Duration.ofMinutes(4));
         }
+    }
+
+    /** The broker, the registry, the topics, the registry rule and the run's policy: everything but the services. */
+    public void startInfrastructure() throws IOException, InterruptedException {
+        startBroker();
+        startRegistry();
+        cli("topics", "topics", "create", "--bootstrap-servers", bootstrapServers());
+        cli("registry-init", "registry", "init", "--registry-url", registryUrl());
+        applyRunPolicy();
     }
 
     private void startBroker() throws IOException, InterruptedException {
@@ -364,7 +369,7 @@ public final class Mesh implements AutoCloseable {
         }
     }
 
-    static int freePort() throws IOException {
+    public static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         }
