@@ -5,7 +5,9 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code java -jar verification/target/flywheel-verification.jar bench}: every speed and memory figure
@@ -15,6 +17,9 @@ import picocli.CommandLine.Option;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Measure throughput, freshness, queries, memory and start time; write benchmarks.json and benchmarks.md.")
 public final class Bench implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
 
     @Option(names = "--repo", defaultValue = ".", description = "repository root with the built services (default: the current directory)")
     Path repo;
@@ -42,7 +47,10 @@ public final class Bench implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        BenchReport report = new BenchReport("java -jar verification/target/flywheel-verification.jar bench");
+        // The command as given, options included, so the figures can be reproduced.
+        BenchReport report = new BenchReport(String.join(" ", java.util.stream.Stream.concat(
+                java.util.stream.Stream.of("java -jar verification/target/flywheel-verification.jar bench"),
+                spec.commandLine().getParseResult().originalArgs().stream()).toList()));
         // Each part adds its figures to the report; see docs/benchmarks.md for what they measure.
         if (parts.contains("drain")) {
             Path runDir = (work != null ? work : repo.resolve("target/bench").resolve(Long.toString(System.currentTimeMillis()))).resolve("drain");
