@@ -49,7 +49,7 @@ public final class Bench implements Callable<Integer> {
     public Integer call() throws Exception {
         // The command as given, options included, so the figures can be reproduced.
         BenchReport report = new BenchReport(String.join(" ", java.util.stream.Stream.concat(
-                java.util.stream.Stream.of("java -jar verification/target/flywheel-verification.jar bench"),
+                java.util.stream.Stream.of("java -jar verification/target/flywheel-verification.jar"),
                 spec.commandLine().getParseResult().originalArgs().stream()).toList()));
         // Each part adds its figures to the report; see docs/benchmarks.md for what they measure.
         if (parts.contains("drain")) {

@@ -181,13 +181,8 @@ public final class DrainBench {
     private MeshProcess service(Mesh mesh, Admin admin, String service, String applicationId, Path stateDir) throws Exception {
         create(admin, Topics.deadLetter(applicationId, service.equals("safety-filter")));
         int port = Mesh.freePort();
-        Map<String, String> env = new HashMap<>();
-        env.put("KAFKA_BOOTSTRAP_SERVERS", mesh.bootstrapServers());
-        env.put("FLYWHEEL_REGISTRY_URL", mesh.registryUrl());
-        env.put("QUARKUS_HTTP_PORT", Integer.toString(port));
-        env.put("QUARKUS_KAFKA_STREAMS_APPLICATION_SERVER", "127.0.0.1:" + port);
+        Map<String, String> env = new HashMap<>(mesh.serviceConnection(port, stateDir));
         env.put("QUARKUS_KAFKA_STREAMS_APPLICATION_ID", applicationId);
-        env.put("KAFKA_STREAMS_STATE_DIR", stateDir.toString());
         env.put("KAFKA_STREAMS_NUM_STREAM_THREADS", Integer.toString(settings.threads()));
         env.put("KAFKA_STREAMS_COMMIT_INTERVAL_MS", Long.toString(settings.commitIntervalMs()));
         List<String> command = new ArrayList<>(List.of(java));
