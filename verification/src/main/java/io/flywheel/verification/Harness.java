@@ -4,7 +4,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code java -jar verification/target/flywheel-verification.jar run ...}: see the README. */
-@Command(name = "flywheel-verification", mixinStandardHelpOptions = true, subcommands = {ChaosRun.class},
+@Command(name = "flywheel-verification", mixinStandardHelpOptions = true, subcommands = {ChaosRun.class, io.flywheel.verification.bench.Bench.class},
         description = "Proves the mesh loses, repeats and alters nothing under crashes.")
 public final class Harness {
 

@@ -115,7 +115,7 @@ public final class Mesh implements AutoCloseable {
             missing.add(repo.relativize(registryJar()).toString());
         }
         if (!missing.isEmpty()) {
-            throw new IllegalStateException("not built: " + missing + "; run ./mvnw -B install -DskipTests first");
+            throw new IllegalStateException("not built: " + missing + "; run ./mvnw -B package -DskipTests first");
         }
         if (!Files.isDirectory(brokerLib())) {
             // The same broker jars the local launcher runs.
@@ -132,7 +132,7 @@ public final class Mesh implements AutoCloseable {
     }
 
     /** A copy of the packaged app in the run directory: a rebuild during the run cannot pull it from under an instance. */
-    private Path copyOfApp(String service) throws IOException {
+    public Path copyOfApp(String service) throws IOException {
         Path source = serviceJar(service).getParent();
         Path target = runDir.resolve("apps").resolve(service);
         if (!Files.exists(target)) {
@@ -163,11 +163,7 @@ public final class Mesh implements AutoCloseable {
     }
 
     public void start() throws IOException, InterruptedException {
-        startBroker();
-        startRegistry();
-        cli("topics", "topics", "create", "--bootstrap-servers", bootstrapServers());
-        cli("registry-init", "registry", "init", "--registry-url", registryUrl());
-        applyRunPolicy();
+        startInfrastructure();
         for (String service : SERVICES) {
             for (int i = 0; i < 2; i++) {
                 instances.add(startInstance(service, i));
@@ -176,6 +172,15 @@ public final class Mesh implements AutoCloseable {
         for (Instance instance : instances) {
             awaitReady(instance, Duration.ofMinutes(4));
         }
+    }
+
+    /** The broker, the registry, the topics, the registry rule and the run's policy: everything but the services. */
+    public void startInfrastructure() throws IOException, InterruptedException {
+        startBroker();
+        startRegistry();
+        cli("topics", "topics", "create", "--bootstrap-servers", bootstrapServers());
+        cli("registry-init", "registry", "init", "--registry-url", registryUrl());
+        applyRunPolicy();
     }
 
     private void startBroker() throws IOException, InterruptedException {
@@ -266,15 +271,18 @@ public final class Mesh implements AutoCloseable {
         }
     }
 
+    /** The environment that connects a service instance to this mesh: broker, registry, its port and state directory. */
+    public Map<String, String> serviceConnection(int port, Path stateDir) {
+        return Map.of("KAFKA_BOOTSTRAP_SERVERS", bootstrapServers(), "FLYWHEEL_REGISTRY_URL", registryUrl(),
+                "QUARKUS_HTTP_PORT", Integer.toString(port), "QUARKUS_KAFKA_STREAMS_APPLICATION_SERVER", "127.0.0.1:" + port,
+                "KAFKA_STREAMS_STATE_DIR", stateDir.toString());
+    }
+
     private Instance startInstance(String service, int index) throws IOException {
         int port = freePort();
         String label = service + "-" + index;
         Map<String, String> env = new HashMap<>(serviceSettings);
-        env.put("KAFKA_BOOTSTRAP_SERVERS", bootstrapServers());
-        env.put("FLYWHEEL_REGISTRY_URL", registryUrl());
-        env.put("QUARKUS_HTTP_PORT", Integer.toString(port));
-        env.put("QUARKUS_KAFKA_STREAMS_APPLICATION_SERVER", "127.0.0.1:" + port);
-        env.put("KAFKA_STREAMS_STATE_DIR", runDir.resolve("state").resolve(label).toString());
+        env.putAll(serviceConnection(port, runDir.resolve("state").resolve(label)));
         // A killed member is noticed within seconds, not the default 45 s.
         env.put("KAFKA_STREAMS_CONSUMER_SESSION_TIMEOUT_MS", "10000");
         env.put("KAFKA_STREAMS_CONSUMER_HEARTBEAT_INTERVAL_MS", "1000");
@@ -364,7 +372,7 @@ public final class Mesh implements AutoCloseable {
         }
     }
 
-    static int freePort() throws IOException {
+    public static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         }

@@ -18,7 +18,7 @@ public final class MeshProcess {
     private Process process;
     private int starts;
 
-    MeshProcess(String name, List<String> command, Map<String, String> environment, Path workDir) {
+    public MeshProcess(String name, List<String> command, Map<String, String> environment, Path workDir) {
         this.name = name;
         this.command = List.copyOf(command);
         this.environment = Map.copyOf(environment);

@@ -1,0 +1,64 @@
+package io.flywheel.verification.bench;
+
+import io.flywheel.verification.bench.drain.DrainBench;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code java -jar verification/target/flywheel-verification.jar bench}: every speed and memory figure
+ * of the project in one run on a real broker with exactly-once, written to {@code docs/benchmarks.json}
+ * and the generated section of {@code docs/benchmarks.md}.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Measure throughput, freshness, queries, memory and start time; write benchmarks.json and benchmarks.md.")
+public final class Bench implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--repo", defaultValue = ".", description = "repository root with the built services (default: the current directory)")
+    Path repo;
+
+    @Option(names = "--out", defaultValue = "docs", description = "where benchmarks.json and benchmarks.md are written (default ${DEFAULT-VALUE})")
+    Path out;
+
+    @Option(names = "--work", description = "run directory: logs and broker data (default target/bench/<run id>)")
+    Path work;
+
+    @Option(names = "--parts", split = ",", defaultValue = "drain,mesh",
+            description = "which parts to run (default ${DEFAULT-VALUE}): drain = throughput of each service against its passthroughs, "
+                    + "mesh = freshness, queries, memory and start time with the whole mesh running")
+    java.util.Set<String> parts;
+
+    @Option(names = "--drain-events", defaultValue = "400000",
+            description = "workload records pre-loaded for the drain part, completions and feedback (default ${DEFAULT-VALUE})")
+    long drainEvents;
+
+    @Option(names = "--drain-rounds", defaultValue = "3", description = "alternating rounds per service in the drain part; the median counts (default ${DEFAULT-VALUE})")
+    int drainRounds;
+
+    @Option(names = "--drain-threads", defaultValue = "2", description = "stream threads of every drain contestant (default ${DEFAULT-VALUE})")
+    int drainThreads;
+
+    @Override
+    public Integer call() throws Exception {
+        // The command as given, options included, so the figures can be reproduced.
+        BenchReport report = new BenchReport(String.join(" ", java.util.stream.Stream.concat(
+                java.util.stream.Stream.of("java -jar verification/target/flywheel-verification.jar"),
+                spec.commandLine().getParseResult().originalArgs().stream()).toList()));
+        // Each part adds its figures to the report; see docs/benchmarks.md for what they measure.
+        if (parts.contains("drain")) {
+            Path runDir = (work != null ? work : repo.resolve("target/bench").resolve(Long.toString(System.currentTimeMillis()))).resolve("drain");
+            new DrainBench(repo, runDir, new DrainBench.Settings(drainEvents, drainRounds, drainThreads, 200,
+                    List.of("-Xms512m", "-Xmx512m", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"))).run(report);
+        }
+        // mesh: parts.contains("mesh") -> the mesh benchmarks add their figures here
+        report.write(out);
+        return 0;
+    }
+}
