@@ -28,12 +28,18 @@ public final class Bench implements Callable<Integer> {
                     + "mesh = freshness, queries, memory and start time with the whole mesh running")
     java.util.Set<String> parts;
 
+    @picocli.CommandLine.Mixin
+    io.flywheel.verification.bench.mesh.MeshOptions meshOptions;
+
     @Override
     public Integer call() throws Exception {
         BenchReport report = new BenchReport("java -jar verification/target/flywheel-verification.jar bench");
         // Each part adds its figures to the report; see docs/benchmarks.md for what they measure.
         // drain: parts.contains("drain") -> the drain benchmarks add their figures here
         // mesh: parts.contains("mesh") -> the mesh benchmarks add their figures here
+        if (parts.contains("mesh")) {
+            io.flywheel.verification.bench.mesh.MeshBench.run(repo, work, meshOptions, report);
+        }
         report.write(out);
         return 0;
     }
