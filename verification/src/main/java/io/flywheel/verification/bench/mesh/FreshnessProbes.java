@@ -11,7 +11,6 @@ import io.flywheel.query.v1.ModelKey;
 import io.flywheel.verification.bench.Figure;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -75,8 +74,12 @@ final class FreshnessProbes implements AutoCloseable {
         this.timeout = timeout;
         Map<String, Object> producer = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        this.feedback = new KafkaProducer<>(producer, new StringSerializer(), serdes.valueSerializer(FeedbackEvent.class));
-        this.completions = new KafkaProducer<>(producer, new StringSerializer(), serdes.valueSerializer(Completion.class));
+        this.feedback = new KafkaProducer<>(producer, new StringSerializer(), serdes.valueSerializer(Topics.FEEDBACK_EVENTS));
+        this.completions = new KafkaProducer<>(producer, new StringSerializer(), serdes.valueSerializer(Topics.LLM_COMPLETIONS));
+        // Metadata and schema ids before the first probe, so set-up does not delay the probe schedule.
+        feedback.partitionsFor(Topics.FEEDBACK_EVENTS.name());
+        completions.partitionsFor(Topics.LLM_COMPLETIONS.name());
+        serdes.resolveOutputSchemas();
         KafkaConsumer<String, byte[]> consumer = committedConsumer();
         this.committedReader = new Thread(() -> readCommitted(consumer), "bench-probe-committed");
         committedReader.setDaemon(true);

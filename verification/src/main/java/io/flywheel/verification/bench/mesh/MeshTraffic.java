@@ -13,6 +13,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.AtomicReferenceArray;
@@ -64,6 +66,8 @@ final class MeshTraffic implements AutoCloseable {
     private final AtomicLong feedbackAcked = new AtomicLong();
     private final AtomicReference<Exception> failure = new AtomicReference<>();
     private final List<Thread> senders = new ArrayList<>();
+    private final CountDownLatch ready;
+    private final CountDownLatch go = new CountDownLatch(1);
     private volatile boolean running;
     private long startedNanos;
     private long stoppedNanos;
@@ -73,11 +77,12 @@ final class MeshTraffic implements AutoCloseable {
         this.serdes = new ProtobufSerdes(registryUrl);
         this.feedbackRate = feedbackRate;
         this.completionRate = completionRate;
+        this.ready = new CountDownLatch(completionRate > 0 ? 2 : 1);
     }
 
-    void start() {
+    /** Starts sending once both producers have their metadata and schema ids, so the first seconds are not lost to set-up. */
+    void start() throws InterruptedException {
         running = true;
-        startedNanos = System.nanoTime();
         if (completionRate > 0) {
             SplittableRandom random = new SplittableRandom(1);
             Conversations conversations = new Conversations(random);
@@ -88,6 +93,14 @@ final class MeshTraffic implements AutoCloseable {
         senders.add(sender("feedback", Topics.FEEDBACK_EVENTS, feedbackRate, () -> feedback(random), FeedbackEvent::getConversationId,
                 feedbackAcked));
         senders.forEach(Thread::start);
+        if (!ready.await(5, TimeUnit.MINUTES)) {
+            throw new IllegalStateException("the bench traffic's producers were not ready within 5 minutes");
+        }
+        if (failure.get() != null) {
+            throw new IllegalStateException("the bench traffic could not start", failure.get());
+        }
+        startedNanos = System.nanoTime();
+        go.countDown();
     }
 
     /** Completions acknowledged per second since the start. */
@@ -124,7 +137,11 @@ final class MeshTraffic implements AutoCloseable {
                     ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                     ProducerConfig.ACKS_CONFIG, "all",
                     ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
-                    ProducerConfig.LINGER_MS_CONFIG, 5), new StringSerializer(), serdes.valueSerializer(topic.valueType()))) {
+                    ProducerConfig.LINGER_MS_CONFIG, 5), new StringSerializer(), serdes.valueSerializer(topic))) {
+                producer.partitionsFor(topic.name());
+                serdes.resolveOutputSchemas();
+                ready.countDown();
+                go.await();
                 for (long i = 0; running && failure.get() == null; i++) {
                     long wait = startedNanos + schedule.dueNanos(i) - System.nanoTime();
                     if (wait > 0) {
@@ -141,6 +158,9 @@ final class MeshTraffic implements AutoCloseable {
                 }
             } catch (RuntimeException e) {
                 failure.compareAndSet(null, e);
+                ready.countDown();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
         }, "bench-" + name);
         thread.setDaemon(true);
