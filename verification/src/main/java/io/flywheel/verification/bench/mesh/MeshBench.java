@@ -224,6 +224,9 @@ public final class MeshBench {
                 }
                 report.addAll(probes.finish());
             }
+            for (String service : Mesh.SERVICES) {
+                report.add(Figure.of(service + ".input.lag.end", InputLag.of(mesh.bootstrapServers(), service), "records"));
+            }
             openLoops(target, maxima, "ingesting");
             report.add(Figure.of("mesh.input.feedback.rate", traffic.feedbackPerSecond(), "events/s"));
             report.add(Figure.of("mesh.input.completions.rate", traffic.completionsPerSecond(), "events/s"));
