@@ -141,6 +141,11 @@ public final class MeshBench {
                 Mesh.Instance owner = aggregators.stream().filter(i -> servedBy.endsWith(":" + i.port())).findFirst()
                         .orElseThrow(() -> new IllegalStateException("GetStats was served by " + servedBy + ", not an aggregator of this mesh"));
                 Mesh.Instance other = aggregators.stream().filter(i -> i != owner).findFirst().orElseThrow();
+                String forwardedTo = FeedbackQueryServiceGrpc.newBlockingStub(channel(other)).withDeadlineAfter(5, TimeUnit.SECONDS)
+                        .getStats(request).getMetadata().getServedBy();
+                if (!forwardedTo.equals(servedBy)) {
+                    report.remark("GetStats through the hop: " + other.label() + " had " + forwardedTo + " answer, not the owner " + servedBy + ".");
+                }
                 return new QueryTarget(request, channel(owner), channel(other));
             } catch (StatusRuntimeException notYet) {
                 if (System.nanoTime() > deadline) {
