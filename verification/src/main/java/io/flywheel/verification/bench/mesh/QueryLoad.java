@@ -4,6 +4,7 @@ import io.grpc.stub.StreamObserver;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
@@ -38,16 +39,22 @@ final class QueryLoad {
 
     /** {@code callers} threads call in a loop; calls that end within the measured window (after the warm-up) count. */
     static Throughput closedLoop(BlockingCall call, int callers, Duration warmUp, Duration window) throws InterruptedException {
-        long start = System.nanoTime();
-        long measureFrom = start + warmUp.toNanos();
-        long measureTo = measureFrom + window.toNanos();
+        // [measure from, measure to], set once every caller runs: the latch publishes them to the callers.
+        long[] bounds = new long[2];
+        CountDownLatch started = new CountDownLatch(callers);
+        CountDownLatch go = new CountDownLatch(1);
         AtomicLong answered = new AtomicLong();
         AtomicLong failed = new AtomicLong();
         List<Thread> threads = new ArrayList<>();
         for (int i = 0; i < callers; i++) {
             Thread thread = new Thread(() -> {
-                long now;
-                while ((now = System.nanoTime()) < measureTo) {
+                started.countDown();
+                try {
+                    go.await();
+                } catch (InterruptedException e) {
+                    return;
+                }
+                while (System.nanoTime() < bounds[1]) {
                     boolean ok;
                     try {
                         call.call();
@@ -56,7 +63,7 @@ final class QueryLoad {
                         ok = false;
                     }
                     long end = System.nanoTime();
-                    if (end >= measureFrom && end < measureTo) {
+                    if (end >= bounds[0] && end < bounds[1]) {
                         (ok ? answered : failed).incrementAndGet();
                     }
                 }
@@ -65,6 +72,10 @@ final class QueryLoad {
             threads.add(thread);
             thread.start();
         }
+        started.await();
+        bounds[0] = System.nanoTime() + warmUp.toNanos();
+        bounds[1] = bounds[0] + window.toNanos();
+        go.countDown();
         for (Thread thread : threads) {
             thread.join();
         }
