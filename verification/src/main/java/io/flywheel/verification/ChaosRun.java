@@ -173,11 +173,14 @@ public final class ChaosRun implements Callable<Integer> {
         return String.format("%.0f s", (System.nanoTime() - sinceNanos) / 1e9);
     }
 
-    /** Durations as the CLI writes them: 60s, 2m, or ISO-8601 (PT60S). */
-    static final class DurationOption implements picocli.CommandLine.ITypeConverter<Duration> {
+    /** Durations as the CLI writes them: 200ms, 60s, 2m, or ISO-8601 (PT60S). */
+    public static final class DurationOption implements picocli.CommandLine.ITypeConverter<Duration> {
         @Override
         public Duration convert(String value) {
             String text = value.trim().toUpperCase(java.util.Locale.ROOT);
+            if (text.endsWith("MS")) {
+                return Duration.ofMillis(Long.parseLong(text.substring(0, text.length() - 2)));
+            }
             return Duration.parse(text.startsWith("P") ? text : "PT" + text);
         }
     }

@@ -1,11 +1,16 @@
 package io.flywheel.verification.bench;
 
 import io.flywheel.verification.bench.drain.DrainBench;
+import io.flywheel.verification.bench.mesh.MeshBench;
+import io.flywheel.verification.bench.mesh.MeshOptions;
 import java.nio.file.Path;
+import java.util.Set;
+import java.util.stream.Stream;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -33,7 +38,7 @@ public final class Bench implements Callable<Integer> {
     @Option(names = "--parts", split = ",", defaultValue = "drain,mesh",
             description = "which parts to run (default ${DEFAULT-VALUE}): drain = throughput of each service against its passthroughs, "
                     + "mesh = freshness, queries, memory and start time with the whole mesh running")
-    java.util.Set<String> parts;
+    Set<String> parts;
 
     @Option(names = "--drain-events", defaultValue = "400000",
             description = "workload records pre-loaded for the drain part, completions and feedback (default ${DEFAULT-VALUE})")
@@ -45,11 +50,14 @@ public final class Bench implements Callable<Integer> {
     @Option(names = "--drain-threads", defaultValue = "2", description = "stream threads of every drain contestant (default ${DEFAULT-VALUE})")
     int drainThreads;
 
+    @Mixin
+    MeshOptions meshOptions;
+
     @Override
     public Integer call() throws Exception {
         // The command as given, options included, so the figures can be reproduced.
-        BenchReport report = new BenchReport(String.join(" ", java.util.stream.Stream.concat(
-                java.util.stream.Stream.of("java -jar verification/target/flywheel-verification.jar"),
+        BenchReport report = new BenchReport(String.join(" ", Stream.concat(
+                Stream.of("java -jar verification/target/flywheel-verification.jar"),
                 spec.commandLine().getParseResult().originalArgs().stream()).toList()));
         // Each part adds its figures to the report; see docs/benchmarks.md for what they measure.
         if (parts.contains("drain")) {
@@ -57,7 +65,9 @@ public final class Bench implements Callable<Integer> {
             new DrainBench(repo, runDir, new DrainBench.Settings(drainEvents, drainRounds, drainThreads, 200,
                     List.of("-Xms512m", "-Xmx512m", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"))).run(report);
         }
-        // mesh: parts.contains("mesh") -> the mesh benchmarks add their figures here
+        if (parts.contains("mesh")) {
+            MeshBench.run(repo, work, meshOptions, report);
+        }
         report.write(out);
         return 0;
     }

@@ -41,6 +41,8 @@ public final class Mesh implements AutoCloseable {
     private final Path repo;
     private final Path runDir;
     private final Map<String, String> serviceSettings;
+    private final List<String> serviceJvm;
+    private final int instancesPerService;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     private final int kafkaPort;
@@ -57,9 +59,21 @@ public final class Mesh implements AutoCloseable {
      * @param serviceSettings environment of every service instance beyond the connection settings
      */
     public Mesh(Path repo, Path runDir, Map<String, String> serviceSettings) throws IOException {
+        // C1 only: restarts under chaos dominate, and six JVMs compiling with C2 starve two cores.
+        this(repo, runDir, serviceSettings, List.of("-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"), 2);
+    }
+
+    /**
+     * @param serviceJvm          JVM options of every service instance (heap, GC, compiler)
+     * @param instancesPerService how many instances of each service {@link #start()} runs
+     */
+    public Mesh(Path repo, Path runDir, Map<String, String> serviceSettings, List<String> serviceJvm, int instancesPerService)
+            throws IOException {
         this.repo = repo.toAbsolutePath();
         this.runDir = runDir.toAbsolutePath();
         this.serviceSettings = Map.copyOf(serviceSettings);
+        this.serviceJvm = List.copyOf(serviceJvm);
+        this.instancesPerService = instancesPerService;
         this.kafkaPort = freePort();
         this.controllerPort = freePort();
         this.registryPort = freePort();
@@ -165,8 +179,8 @@ public final class Mesh implements AutoCloseable {
     public void start() throws IOException, InterruptedException {
         startInfrastructure();
         for (String service : SERVICES) {
-            for (int i = 0; i < 2; i++) {
-                instances.add(startInstance(service, i));
+            for (int i = 0; i < instancesPerService; i++) {
+                startInstance(service, i);
             }
         }
         for (Instance instance : instances) {
@@ -278,7 +292,8 @@ public final class Mesh implements AutoCloseable {
                 "KAFKA_STREAMS_STATE_DIR", stateDir.toString());
     }
 
-    private Instance startInstance(String service, int index) throws IOException {
+    /** Spawns one instance of a service (not waiting for it to be ready) and adds it to the mesh. */
+    public Instance startInstance(String service, int index) throws IOException {
         int port = freePort();
         String label = service + "-" + index;
         Map<String, String> env = new HashMap<>(serviceSettings);
@@ -286,12 +301,14 @@ public final class Mesh implements AutoCloseable {
         // A killed member is noticed within seconds, not the default 45 s.
         env.put("KAFKA_STREAMS_CONSUMER_SESSION_TIMEOUT_MS", "10000");
         env.put("KAFKA_STREAMS_CONSUMER_HEARTBEAT_INTERVAL_MS", "1000");
-        MeshProcess process = new MeshProcess(label, List.of(java, "-Xmx384m", "-XX:+UseSerialGC",
-                // C1 only: restarts under chaos dominate, and six JVMs compiling with C2 starve two cores.
-                "-XX:TieredStopAtLevel=1", "-jar",
-                copyOfApp(service).toString()), env, runDir);
+        List<String> command = new ArrayList<>(List.of(java));
+        command.addAll(serviceJvm);
+        command.addAll(List.of("-jar", copyOfApp(service).toString()));
+        MeshProcess process = new MeshProcess(label, command, env, runDir);
         process.start();
-        return new Instance(service, index, port, process);
+        Instance instance = new Instance(service, index, port, process);
+        instances.add(instance);
+        return instance;
     }
 
     /** Services none of whose instances is alive and live (Kafka Streams not in ERROR), as text; empty when all are. */

@@ -17,6 +17,7 @@ public final class MeshProcess {
     private final Path log;
     private Process process;
     private int starts;
+    private long startedNanos;
 
     public MeshProcess(String name, List<String> command, Map<String, String> environment, Path workDir) {
         this.name = name;
@@ -43,11 +44,17 @@ public final class MeshProcess {
         ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         builder.environment().putAll(environment);
+        startedNanos = System.nanoTime();
         process = builder.start();
     }
 
     public synchronized boolean alive() {
         return process != null && process.isAlive();
+    }
+
+    /** {@link System#nanoTime()} just before the latest spawn. */
+    public synchronized long startedNanos() {
+        return startedNanos;
     }
 
     public synchronized long pid() {
