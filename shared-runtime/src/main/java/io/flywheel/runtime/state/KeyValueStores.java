@@ -32,7 +32,7 @@ public final class KeyValueStores {
     private KeyValueStores() {
     }
 
-    /** A key-value store of the instance's configured kind, with logging and without a record cache decision (left to the caller). */
+    /** A changelogged key-value store of the instance's configured kind; the caller decides on the record cache. */
     public static <K, V> StoreBuilder<KeyValueStore<K, V>> keyValue(String name, Serde<K> keySerde, Serde<V> valueSerde) {
         return Stores.keyValueStoreBuilder(supplier(name), keySerde, valueSerde);
     }

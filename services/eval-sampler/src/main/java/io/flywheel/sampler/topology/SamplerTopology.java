@@ -1,6 +1,5 @@
 package io.flywheel.sampler.topology;
 
-import io.flywheel.runtime.state.KeyValueStores;
 import com.google.protobuf.Message;
 import io.flywheel.events.v1.DriftAlert;
 import io.flywheel.events.v1.FeedbackEvent;
@@ -12,6 +11,7 @@ import io.flywheel.model.TopicSpec;
 import io.flywheel.model.Topics;
 import io.flywheel.runtime.deadletter.DeadLetters;
 import io.flywheel.runtime.deadletter.RecordValidator;
+import io.flywheel.runtime.state.KeyValueStores;
 import io.flywheel.runtime.streams.IntakeCheck;
 import io.flywheel.runtime.streams.RegistryRetries;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;

@@ -1,6 +1,5 @@
 package io.flywheel.feedback.topology;
 
-import io.flywheel.runtime.state.KeyValueStores;
 import com.google.protobuf.Message;
 import io.flywheel.events.v1.DriftAlert;
 import io.flywheel.events.v1.FeedbackAggregate;
@@ -9,6 +8,7 @@ import io.flywheel.model.ProtobufSerdes;
 import io.flywheel.model.TopicSpec;
 import io.flywheel.model.Topics;
 import io.flywheel.runtime.deadletter.DeadLetters;
+import io.flywheel.runtime.state.KeyValueStores;
 import io.flywheel.state.v1.DriftState;
 import io.flywheel.state.v1.VoteLedgerState;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;

@@ -1,6 +1,5 @@
 package io.flywheel.safety.topology;
 
-import io.flywheel.runtime.state.KeyValueStores;
 import com.google.protobuf.Message;
 import io.flywheel.events.v1.Completion;
 import io.flywheel.events.v1.QuarantinedCompletion;
@@ -14,6 +13,7 @@ import io.flywheel.model.TopicSpec;
 import io.flywheel.model.Topics;
 import io.flywheel.runtime.deadletter.DeadLetters;
 import io.flywheel.runtime.deadletter.RecordValidator;
+import io.flywheel.runtime.state.KeyValueStores;
 import io.flywheel.runtime.streams.IntakeCheck;
 import io.flywheel.runtime.streams.RegistryRetries;
 import io.flywheel.safety.rules.DefaultPolicyPack;
