@@ -4,6 +4,7 @@ import io.flywheel.verification.bench.drain.DrainBench;
 import io.flywheel.verification.bench.mesh.MeshBench;
 import io.flywheel.verification.bench.mesh.MeshOptions;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -12,6 +13,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
@@ -50,6 +52,14 @@ public final class Bench implements Callable<Integer> {
     @Option(names = "--drain-threads", defaultValue = "2", description = "stream threads of every drain contestant (default ${DEFAULT-VALUE})")
     int drainThreads;
 
+    @Option(names = "--drain-services", split = ",", defaultValue = "eval-sampler,feedback-aggregator,safety-filter",
+            description = "services measured in the drain part (default ${DEFAULT-VALUE})")
+    List<String> drainServices;
+
+    @Option(names = "--drain-jvm-flag", description = "an extra flag for every drain contestant's JVM, repeatable "
+            + "(e.g. -XX:StartFlightRecording=filename=drain.jfr to profile the contestants)")
+    List<String> drainJvmFlags = new ArrayList<>();
+
     @Mixin
     MeshOptions meshOptions;
 
@@ -60,10 +70,15 @@ public final class Bench implements Callable<Integer> {
                 Stream.of("java -jar verification/target/flywheel-verification.jar"),
                 spec.commandLine().getParseResult().originalArgs().stream()).toList()));
         // Each part adds its figures to the report; see docs/benchmarks.md for what they measure.
+        if (!DrainBench.SERVICES.containsAll(drainServices)) {
+            throw new ParameterException(spec.commandLine(), "--drain-services: one of " + DrainBench.SERVICES + " each, got " + drainServices);
+        }
         if (parts.contains("drain")) {
             Path runDir = (work != null ? work : repo.resolve("target/bench").resolve(Long.toString(System.currentTimeMillis()))).resolve("drain");
-            new DrainBench(repo, runDir, new DrainBench.Settings(drainEvents, drainRounds, drainThreads, 200,
-                    List.of("-Xms512m", "-Xmx512m", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"))).run(report);
+            List<String> jvmFlags = new ArrayList<>(List.of("-Xms512m", "-Xmx512m", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"));
+            jvmFlags.addAll(drainJvmFlags);
+            new DrainBench(repo, runDir, new DrainBench.Settings(drainServices, drainEvents, drainRounds, drainThreads, 200, jvmFlags))
+                    .run(report);
         }
         if (parts.contains("mesh")) {
             MeshBench.run(repo, work, meshOptions, report);

@@ -37,7 +37,7 @@ import org.apache.kafka.common.TopicPartition;
 public final class DrainBench {
 
     /** Sampler first: the safety filter's contestants write the sampler's input (llm.completions.screened). */
-    static final List<String> SERVICES = List.of("eval-sampler", "feedback-aggregator", "safety-filter");
+    public static final List<String> SERVICES = List.of("eval-sampler", "feedback-aggregator", "safety-filter");
 
     /** One contestant of a service's rounds: a baseline topology, or the service itself. */
     enum Contestant {
@@ -56,13 +56,14 @@ public final class DrainBench {
     }
 
     /**
+     * @param services         the services measured, a subset of {@link #SERVICES}
      * @param records          workload records to pre-load (completions and feedback; each completion also screened)
      * @param rounds           rounds per service; every contestant drains once per round
      * @param threads          stream threads of every contestant
      * @param commitIntervalMs commit interval of every contestant (the services' configured 200 ms by default)
      * @param jvmFlags         the same heap and flags for every contestant's JVM
      */
-    public record Settings(long records, int rounds, int threads, long commitIntervalMs, List<String> jvmFlags) {
+    public record Settings(List<String> services, long records, int rounds, int threads, long commitIntervalMs, List<String> jvmFlags) {
     }
 
     private static final Duration DRAIN_TIMEOUT = Duration.ofMinutes(15);
@@ -90,7 +91,7 @@ public final class DrainBench {
                 generator.send(new DrainWorkload(settings.records(), Instant.now()), Integer.MAX_VALUE);
                 System.out.printf(Locale.ROOT, "drain: pre-loaded %,d records in %.0f s%n", generator.acknowledged(),
                         (System.nanoTime() - start) / 1e9);
-                for (String service : SERVICES) {
+                for (String service : SERVICES.stream().filter(settings.services()::contains).toList()) {
                     measure(mesh, client, service, report);
                 }
             }
