@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -20,7 +21,9 @@ import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -326,5 +329,37 @@ public final class FlywheelTestStack {
             }
         }
         return records;
+    }
+
+    /**
+     * Waits until consumer group {@code groupId} has committed the end of every partition of
+     * {@code topics}: a service that resumes where an earlier app of the same application id
+     * stopped has worked off that backlog (so counters read afterwards count only what a test sends).
+     */
+    public void awaitCaughtUp(String groupId, Duration timeout, String... topics) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Map<TopicPartition, Long> behind = Map.of();
+        try (Admin admin = adminClient()) {
+            while (System.nanoTime() < deadline) {
+                Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+                admin.describeTopics(List.of(topics)).allTopicNames().get().values().forEach(topic -> topic.partitions()
+                        .forEach(p -> latest.put(new TopicPartition(topic.name(), p.partition()), OffsetSpec.latest())));
+                var ends = admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all().get();
+                var committed = admin.listConsumerGroupOffsets(groupId).partitionsToOffsetAndMetadata().get();
+                behind = ends.entrySet().stream()
+                        .filter(end -> end.getValue().offset() > Optional.ofNullable(committed.get(end.getKey())).map(o -> o.offset()).orElse(0L))
+                        .collect(Collectors.toMap(Map.Entry::getKey, end -> end.getValue().offset()));
+                if (behind.isEmpty()) {
+                    return;
+                }
+                Thread.sleep(200);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted waiting for " + groupId, e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("could not read the offsets of " + groupId, e);
+        }
+        throw new AssertionError(groupId + " did not reach the end of " + behind.keySet() + " within " + timeout);
     }
 }

@@ -1,5 +1,6 @@
 package io.flywheel.deploy;
 
+import io.flywheel.runtime.config.StreamsEnvironmentConfigSource;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.ConfigMappings;
 import io.smallrye.config.common.utils.StringUtil;
@@ -29,8 +30,9 @@ import java.util.stream.Stream;
  * and every {@link ConfigMapping} interface.
  *
  * <p>Quarkus matches an environment variable to a key by upper-casing the key and replacing every other
- * character with '_'. It can do so only for keys it knows: a variable that matches no declared key (a typo, or a
- * pass-through {@code kafka-streams.*} key no properties file names) is silently ignored, so only declared keys count.
+ * character with '_'. It can do so only for keys it knows: a variable that matches no declared key (a typo) is
+ * silently ignored, so only declared keys count, plus every {@code KAFKA_STREAMS_*} variable that names a setting
+ * Kafka Streams or its clients know (shared-runtime's {@link StreamsEnvironmentConfigSource} maps those).
  */
 final class ServiceConfiguration {
 
@@ -85,6 +87,9 @@ final class ServiceConfiguration {
      * properties files or mappings, or one a property's value refers to ({@code ${flywheel.instance-id:}}).
      */
     boolean reads(String variable) {
+        if (!StreamsEnvironmentConfigSource.properties(Map.of(variable, "")).isEmpty()) {
+            return true;
+        }
         Stream<String> referenced = files.stream().flatMap(f -> f.values().stream())
                 .flatMap(value -> OPTIONAL_REFERENCE.matcher(value).results().map(match -> match.group(1)));
         return Stream.of(files.stream().flatMap(f -> f.keySet().stream()), mappedKeys.stream(), referenced)
@@ -94,7 +99,8 @@ final class ServiceConfiguration {
 
     /** The value the service runs with: the environment first, then its properties files; {@code ${key}} expanded. */
     Optional<String> value(String key, Map<String, String> environment) {
-        String value = environment.get(environmentName(key));
+        String value = Optional.ofNullable(environment.get(environmentName(key)))
+                .orElse(StreamsEnvironmentConfigSource.properties(environment).get(key));
         for (int i = 0; value == null && i < files.size(); i++) {
             value = files.get(i).get(key);
         }

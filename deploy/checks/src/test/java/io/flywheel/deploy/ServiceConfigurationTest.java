@@ -22,6 +22,8 @@ class ServiceConfigurationTest {
         assertTrue(aggregator.reads("FLYWHEEL_REGISTRY_SERDE_APICURIO_REGISTRY_AUTH_USERNAME"), "map of RegistryConfig");
         assertTrue(sampler.reads("FLYWHEEL_SAMPLER_STRATA_GPT_4O_BASE_RATE"), "map of groups of SamplerConfig");
         assertTrue(aggregator.reads("FLYWHEEL_INSTANCE_ID"), "referred to by kafka-streams.group.instance.id's value");
+        assertTrue(aggregator.reads("KAFKA_STREAMS_NUM_STREAM_THREADS"), "a Kafka Streams setting no file names");
+        assertTrue(aggregator.reads("KAFKA_STREAMS_CONSUMER_SESSION_TIMEOUT_MS"), "a consumer setting of Kafka Streams");
     }
 
     @Test
@@ -38,5 +40,6 @@ class ServiceConfigurationTest {
         assertEquals("localhost:8080",
                 aggregator.value("quarkus.kafka-streams.application-server", Map.of("QUARKUS_HTTP_PORT", "8080")).orElseThrow());
         assertEquals("200", aggregator.value("kafka-streams.commit.interval.ms", Map.of()).orElseThrow());
+        assertEquals("2", aggregator.value("kafka-streams.num.stream.threads", Map.of("KAFKA_STREAMS_NUM_STREAM_THREADS", "2")).orElseThrow());
     }
 }

@@ -56,8 +56,8 @@ public final class Bench implements Callable<Integer> {
             description = "services measured in the drain part (default ${DEFAULT-VALUE})")
     List<String> drainServices;
 
-    @Option(names = "--drain-jvm-flag", description = "an extra flag for every drain contestant's JVM, repeatable "
-            + "(e.g. -XX:StartFlightRecording=filename=drain.jfr to profile the contestants)")
+    @Option(names = "--drain-jvm-flag", description = "an extra flag for every drain contestant's JVM, repeatable; {contestant} is replaced by "
+            + "the contestant's application id (e.g. -XX:StartFlightRecording=filename=/tmp/{contestant}.jfr)")
     List<String> drainJvmFlags = new ArrayList<>();
 
     @Mixin

@@ -75,8 +75,12 @@ public final class SamplerTopology {
                                  SamplerMetrics metrics) {
         StreamsBuilder builder = new StreamsBuilder();
 
-        builder.addStateStore(KeyValueStores.keyValue(SamplerStores.STRATA_STORE, Serdes.String(), ProtobufSerdes.internal(StratumTallyState.class)));
-        builder.addStateStore(KeyValueStores.keyValue(SamplerStores.TASK_STORE, Serdes.String(), ProtobufSerdes.internal(SamplerTaskState.class)));
+        // Few keys written on every event (a tally per stratum, one state per task): the record cache
+        // turns those writes into one store write and one changelog record per key and commit.
+        builder.addStateStore(KeyValueStores.keyValue(SamplerStores.STRATA_STORE, Serdes.String(), ProtobufSerdes.internal(StratumTallyState.class))
+                .withCachingEnabled());
+        builder.addStateStore(KeyValueStores.keyValue(SamplerStores.TASK_STORE, Serdes.String(), ProtobufSerdes.internal(SamplerTaskState.class))
+                .withCachingEnabled());
         builder.addStateStore(KeyValueStores.keyValue(SamplerStores.BOOST_COMPLETIONS_STORE, Serdes.String(),
                 ProtobufSerdes.internal(RememberedCompletionState.class)));
         builder.addStateStore(KeyValueStores.keyValue(SamplerStores.BOOST_PENDING_STORE, Serdes.String(), ProtobufSerdes.internal(PendingFeedbackState.class)));

@@ -73,6 +73,8 @@ class SamplerMetricsIT {
         feedback = STACK.producer(Topics.FEEDBACK_EVENTS);
         raw = STACK.rawProducer();
         QueryReadiness.await(() -> queries.listStrata(ListStrataRequest.getDefaultInstance()), Duration.ofSeconds(90));
+        // Earlier apps of this application id in the same JVM may have left work to redo: counted deltas start after it.
+        STACK.awaitCaughtUp("eval-sampler", Duration.ofSeconds(90), Topics.LLM_COMPLETIONS_SCREENED.name(), Topics.FEEDBACK_EVENTS.name());
     }
 
     @AfterAll

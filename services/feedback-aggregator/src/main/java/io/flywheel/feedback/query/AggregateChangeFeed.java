@@ -94,7 +94,7 @@ public class AggregateChangeFeed {
                 while (running) {
                     long read = committed.startRead();
                     for (ConsumerRecord<String, FeedbackAggregate> record : kafka.poll(Duration.ofMillis(500))) {
-                        if (record.key() != null && record.value() != null && AggregateKey.decode(record.key()).isAllTime()) {
+                        if (record.key() != null && record.value() != null && isAllTimeKey(record)) {
                             committed.apply(record.key(), record.offset(), record.value());
                         }
                         resumeAt.put(new TopicPartition(record.topic(), record.partition()), record.offset() + 1);
@@ -116,6 +116,16 @@ public class AggregateChangeFeed {
                     sleepQuietly(2_000);
                 }
             }
+        }
+    }
+
+    /** A key the aggregator did not write (another producer on the topic) is stepped over, not a reason to stop the feed. */
+    private static boolean isAllTimeKey(ConsumerRecord<String, FeedbackAggregate> record) {
+        try {
+            return AggregateKey.decode(record.key()).isAllTime();
+        } catch (RuntimeException e) {
+            LOG.debugf("aggregate change feed skips %s-%d@%d: %s", record.topic(), record.partition(), record.offset(), e.getMessage());
+            return false;
         }
     }
 

@@ -218,6 +218,10 @@ class FeedbackAggregatorIT {
                     public void onCompleted() { }
                 });
 
+        // Another producer's record with a key the aggregator never writes: the watch feed steps over it.
+        try (KafkaProducer<String, FeedbackAggregate> foreign = stack.producer(Topics.FEEDBACK_AGGREGATES)) {
+            foreign.send(new ProducerRecord<>(Topics.FEEDBACK_AGGREGATES.name(), "gpt-a|v1|p1", FeedbackAggregate.getDefaultInstance())).get();
+        }
         List<FeedbackEvent> sent = generate(new Random(7), Instant.now());
         List<byte[]> garbage = List.of("garbage-1".getBytes(StandardCharsets.UTF_8),
                 new byte[] {0, 0, 0, 0, 0, 1, 2, 3}, new byte[] {(byte) 0xff, 0x13, 0x37});

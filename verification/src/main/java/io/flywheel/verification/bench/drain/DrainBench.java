@@ -169,7 +169,7 @@ public final class DrainBench {
     private MeshProcess baseline(Mesh mesh, String service, Contestant contestant, String applicationId, Path stateDir)
             throws URISyntaxException {
         List<String> command = new ArrayList<>(List.of(java));
-        command.addAll(settings.jvmFlags());
+        command.addAll(jvmFlags(applicationId));
         command.addAll(List.of("-cp", harnessClasspath(), DrainContestant.class.getName(),
                 "--shape", DrainContestant.Shape.valueOf(contestant.name()).name(), "--service", service,
                 "--application-id", applicationId, "--bootstrap-servers", mesh.bootstrapServers(),
@@ -187,9 +187,14 @@ public final class DrainBench {
         env.put("KAFKA_STREAMS_NUM_STREAM_THREADS", Integer.toString(settings.threads()));
         env.put("KAFKA_STREAMS_COMMIT_INTERVAL_MS", Long.toString(settings.commitIntervalMs()));
         List<String> command = new ArrayList<>(List.of(java));
-        command.addAll(settings.jvmFlags());
+        command.addAll(jvmFlags(applicationId));
         command.addAll(List.of("-jar", mesh.copyOfApp(service).toString()));
         return new MeshProcess(applicationId, command, env, runDir);
+    }
+
+    /** The contestants' JVM flags, {@code {contestant}} replaced by the application id (one JFR file per contestant, say). */
+    private List<String> jvmFlags(String applicationId) {
+        return settings.jvmFlags().stream().map(flag -> flag.replace("{contestant}", applicationId)).toList();
     }
 
     /** The harness jar and its lib/ (or, run from a build tree, this JVM's class path). */

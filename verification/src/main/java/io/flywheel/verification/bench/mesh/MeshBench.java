@@ -73,7 +73,7 @@ public final class MeshBench {
         }
         report.remark("Mesh figures: every service runs " + options.instances + " instances as `java " + String.join(" ", options.serviceJvm)
                 + " -jar quarkus-run.jar` with its default configuration (RocksDB: one 64 MiB block cache per instance holding a "
-                + "16 MiB write-buffer budget; Kafka Streams record cache 10 MiB; exactly-once, commit interval 200 ms). Input while "
+                + "48 MiB write-buffer budget; Kafka Streams record cache 10 MiB; exactly-once, commit interval 200 ms). Input while "
                 + "ingesting: " + options.rate + " feedback events/s and " + options.completionRate() + " completions/s (10 % of responses "
                 + "with PII, a secret or an injection; feedback on recent completions: thumbs, ratings, clears, regenerations, copies, "
                 + "reports). GetStats asks for all-time and the last " + options.queryBuckets + " buckets; " + options.queryCallers
