@@ -100,7 +100,7 @@ final class ServiceConfiguration {
     /** The value the service runs with: the environment first, then its properties files; {@code ${key}} expanded. */
     Optional<String> value(String key, Map<String, String> environment) {
         String value = Optional.ofNullable(environment.get(environmentName(key)))
-                .orElse(StreamsEnvironmentConfigSource.properties(environment).get(key));
+                .orElseGet(() -> StreamsEnvironmentConfigSource.properties(environment).get(key));
         for (int i = 0; value == null && i < files.size(); i++) {
             value = files.get(i).get(key);
         }
