@@ -41,9 +41,15 @@ import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * A real Kafka broker (KRaft, in this JVM) and a real Apicurio Registry (child process, global
- * compatibility rule BACKWARD) for integration tests. Started once per JVM on first use and
- * stopped by a shutdown hook; tests share it, so each should use its own topics, group ids and
- * application ids, or tolerate what others wrote.
+ * compatibility rule BACKWARD) for integration tests. Started on first use and stopped by a
+ * shutdown hook; tests share it, so each should use its own topics, group ids and application ids,
+ * or tolerate what others wrote.
+ *
+ * <p>"Once" is per class loader for the broker and per JVM for the registry: each
+ * {@code @QuarkusTest} app with its own test resources loads this class afresh, and so gets a
+ * fresh broker (a second starts in well under a second, and no stale group member of an earlier
+ * app delays its first rebalance), but the registry (several seconds and a JVM of its own to
+ * start) is started once and found again through system properties, which all class loaders see.
  *
  * <p>Longer than most classes here: broker, registry, topics, producers and committed reads are one
  * fixture with one lifecycle that every integration test shares.
@@ -68,14 +74,20 @@ public final class FlywheelTestStack {
 
     private static FlywheelTestStack shared;
 
+    /** Where a started registry is found again by the copies of this class in other class loaders. */
+    private static final String REGISTRY_URL_PROPERTY = "flywheel.testkit.registry.url";
+    private static final String REGISTRY_LOG_PROPERTY = "flywheel.testkit.registry.log";
+
     private final InJvmBroker broker;
-    private final RegistryProcess registry;
+    private final String registryUrl;
+    private final Path registryLog;
     private final ProtobufSerdes serdes;
 
-    private FlywheelTestStack(InJvmBroker broker, RegistryProcess registry) {
+    private FlywheelTestStack(InJvmBroker broker, String registryUrl, Path registryLog) {
         this.broker = broker;
-        this.registry = registry;
-        this.serdes = new ProtobufSerdes(registry.apiUrl());
+        this.registryUrl = registryUrl;
+        this.registryLog = registryLog;
+        this.serdes = new ProtobufSerdes(registryUrl);
     }
 
     /** The stack of this JVM, started on the first call (~10–20 s: the registry dominates). */
@@ -88,20 +100,37 @@ public final class FlywheelTestStack {
 
     private static FlywheelTestStack start() {
         InJvmBroker broker = null;
-        RegistryProcess registry = null;
         try {
             broker = InJvmBroker.start();
-            registry = RegistryProcess.startOnFreePorts(logDir(), REGISTRY_READY_TIMEOUT);
-            new RegistryAdmin(registry.apiUrl()).ensureGlobalCompatibility(RegistryAdmin.MESH_COMPATIBILITY, Duration.ofSeconds(30));
+            startRegistryOnce();
         } catch (Exception e) {
-            stopQuietly(registry, broker);
+            stopQuietly(broker);
             throw new IllegalStateException("could not start the Flywheel test stack: " + e.getMessage(), e);
         }
         InJvmBroker startedBroker = broker;
-        RegistryProcess startedRegistry = registry;
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> stopQuietly(startedRegistry, startedBroker),
-                "flywheel-test-stack-stop"));
-        return new FlywheelTestStack(broker, registry);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> stopQuietly(startedBroker), "flywheel-test-broker-stop"));
+        return new FlywheelTestStack(broker, System.getProperty(REGISTRY_URL_PROPERTY),
+                Path.of(System.getProperty(REGISTRY_LOG_PROPERTY)));
+    }
+
+    /** Starts the JVM's registry unless a copy of this class in another class loader already did. */
+    private static void startRegistryOnce() throws Exception {
+        // The system properties are the one object every class loader's copy of this class shares.
+        synchronized (System.getProperties()) {
+            if (System.getProperty(REGISTRY_URL_PROPERTY) != null) {
+                return;
+            }
+            RegistryProcess registry = RegistryProcess.startOnFreePorts(logDir(), REGISTRY_READY_TIMEOUT);
+            try {
+                new RegistryAdmin(registry.apiUrl()).ensureGlobalCompatibility(RegistryAdmin.MESH_COMPATIBILITY, Duration.ofSeconds(30));
+            } catch (Exception e) {
+                stopQuietly(registry);
+                throw e;
+            }
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> stopQuietly(registry), "flywheel-test-registry-stop"));
+            System.setProperty(REGISTRY_LOG_PROPERTY, registry.log().orElseThrow().toString());
+            System.setProperty(REGISTRY_URL_PROPERTY, registry.apiUrl());
+        }
     }
 
     private static void stopQuietly(AutoCloseable... parts) {
@@ -133,12 +162,12 @@ public final class FlywheelTestStack {
 
     /** Base URL of the registry's v3 REST API ({@code http://127.0.0.1:<port>/apis/registry/v3}). */
     public String registryUrl() {
-        return registry.apiUrl();
+        return registryUrl;
     }
 
     /** The registry's log file (useful in assertion messages). */
     public Path registryLog() {
-        return registry.log().orElseThrow();
+        return registryLog;
     }
 
     /** The project's serde factory, pointed at this registry. */

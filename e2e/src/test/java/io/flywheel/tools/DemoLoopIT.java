@@ -210,7 +210,7 @@ class DemoLoopIT {
     /** The service settings of tools/flywheel-local demo, from the same file. */
     private static Map<String, String> demoSettings() throws IOException {
         Map<String, String> settings = new LinkedHashMap<>();
-        for (String line : Files.readAllLines(Path.of("demo.env"))) {
+        for (String line : Files.readAllLines(Path.of("..", "tools", "demo.env"))) {
             if (line.matches("[A-Z0-9_]+=.*")) {
                 settings.put(line.substring(0, line.indexOf('=')), line.substring(line.indexOf('=') + 1));
             }
@@ -222,7 +222,7 @@ class DemoLoopIT {
     private static Process start(String service, int port, Map<String, String> settings) throws IOException {
         Path jar = Path.of("..", "services", service, "target", "quarkus-app", "quarkus-run.jar");
         if (!Files.exists(jar)) {
-            throw new IllegalStateException(jar.toAbsolutePath().normalize() + " is missing: package the services before the tools' integration tests");
+            throw new IllegalStateException(jar.toAbsolutePath().normalize() + " is missing: package the services before the end-to-end tests");
         }
         Path state = Files.createTempDirectory(Files.createDirectories(Path.of("target")), "demo-" + service + "-state");
         ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx384m", "-jar",
