@@ -3,9 +3,13 @@ package io.flywheel.model;
 import com.google.protobuf.Internal;
 import com.google.protobuf.Message;
 import com.google.protobuf.Parser;
+import io.apicurio.registry.resolver.client.RegistryClientFacade;
+import io.apicurio.registry.resolver.client.RegistryClientFacadeFactory;
+import io.apicurio.registry.resolver.config.SchemaResolverConfig;
 import io.apicurio.registry.serde.config.SerdeConfig;
 import io.apicurio.registry.serde.protobuf.ProtobufKafkaDeserializer;
 import io.apicurio.registry.serde.protobuf.ProtobufKafkaSerializer;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -26,6 +30,9 @@ import org.apache.kafka.common.serialization.Serializer;
  * process, and a later registry outage never reaches a write.
  */
 public final class ProtobufSerdes {
+
+    /** How long one registry call may take before it counts as the registry being unavailable. */
+    static final Duration REGISTRY_CALL_TIMEOUT = Duration.ofSeconds(30);
 
     private final Map<String, Object> registryConfig;
     private final boolean registryBacked;
@@ -138,7 +145,7 @@ public final class ProtobufSerdes {
         if (!registryBacked) {
             return (topic, value) -> value == null ? null : value.toByteArray();
         }
-        ProtobufKafkaSerializer<V> serializer = new ProtobufKafkaSerializer<>();
+        ProtobufKafkaSerializer<V> serializer = new ProtobufKafkaSerializer<>(registryClient());
         serializer.configure(registryConfig, false);
         return serializer;
     }
@@ -152,7 +159,7 @@ public final class ProtobufSerdes {
         if (!registryBacked) {
             return new PlainProtobufDeserializer<>(type);
         }
-        ProtobufKafkaDeserializer<V> deserializer = new ProtobufKafkaDeserializer<>();
+        ProtobufKafkaDeserializer<V> deserializer = new ProtobufKafkaDeserializer<>(registryClient());
         Map<String, Object> config = new HashMap<>(registryConfig);
         // A Class, not its name: Quarkus class loading fails on the name.
         config.put(SerdeConfig.DESERIALIZER_SPECIFIC_VALUE_RETURN_CLASS, type);
@@ -160,6 +167,12 @@ public final class ProtobufSerdes {
         @SuppressWarnings("unchecked")
         Parser<V> parser = (Parser<V>) Internal.getDefaultInstance(type).getParserForType();
         return new KnownSchemaDeserializer<>(deserializer, parser);
+    }
+
+    /** Apicurio's client as the serdes would make it from these settings, every call bounded. */
+    private RegistryClientFacade registryClient() {
+        return new BoundedRegistryClient(RegistryClientFacadeFactory.create(new SchemaResolverConfig(registryConfig)),
+                REGISTRY_CALL_TIMEOUT);
     }
 
     /**
