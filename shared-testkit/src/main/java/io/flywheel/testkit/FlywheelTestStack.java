@@ -90,7 +90,7 @@ public final class FlywheelTestStack {
         this.serdes = new ProtobufSerdes(registryUrl);
     }
 
-    /** The stack of this JVM, started on the first call (~10–20 s: the registry dominates). */
+    /** The stack of this class loader, started on its first call (~10–20 s in a JVM without a registry yet, under a second after). */
     public static synchronized FlywheelTestStack shared() {
         if (shared == null) {
             shared = start();
