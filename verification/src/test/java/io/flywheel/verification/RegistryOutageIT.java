@@ -2,7 +2,6 @@ package io.flywheel.verification;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
@@ -22,7 +21,7 @@ class RegistryOutageIT {
         String repo = System.getProperty("verification.repo", "..");
         int exit = new CommandLine(run).execute(
                 "--repo", repo,
-                "--out", Path.of("target", "registry-outage-run").toString(),
+                "--out", ChaosRunIT.freshRunDirectory("registry-outage-run").toString(),
                 "--events", "4000",
                 "--rate", "40",
                 "--kills", "0",

@@ -199,6 +199,11 @@ public final class Mesh implements AutoCloseable {
 
     private void startBroker() throws IOException, InterruptedException {
         Path dir = runDir.resolve("kafka");
+        if (Files.exists(dir.resolve("data").resolve("meta.properties"))) {
+            // Formatting would fail on the earlier broker's cluster id, and its data would mix with this run's.
+            throw new IllegalStateException(runDir.toAbsolutePath() + " holds an earlier run's broker data: give the run"
+                    + " an empty directory (--out, --work) or delete this one");
+        }
         Files.createDirectories(dir.resolve("data"));
         Path properties = dir.resolve("server.properties");
         Files.writeString(properties, String.join("\n",
