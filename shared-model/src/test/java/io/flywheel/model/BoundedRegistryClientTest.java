@@ -52,7 +52,23 @@ class BoundedRegistryClientTest {
         assertSame(refused, assertThrows(IllegalStateException.class, () -> client.getSchemaByContentId(3L)));
     }
 
-    /** A registry whose schema lookups answer as told; nothing else is called by these tests. */
+    @Test
+    @Timeout(10)
+    void registeringASchemaIsBoundedToo() {
+        // An output's serializer registers its schema on first use: the same hang would stop a write.
+        CountDownLatch never = new CountDownLatch(1);
+        var hanging = new BoundedRegistryClient(new Registry(() -> {
+            never.await();
+            return "unreachable";
+        }), Duration.ofMillis(200));
+        assertThrows(BoundedRegistryClient.RegistryCallTimeoutException.class,
+                () -> hanging.createSchema("PROTOBUF", "default", "a.proto", null, "FIND_OR_CREATE_VERSION", false, "syntax", Set.of()));
+        var answering = new BoundedRegistryClient(new Registry(() -> "syntax"), Duration.ofSeconds(5));
+        assertEquals(3L, answering.createSchema("PROTOBUF", "default", "a.proto", null, "FIND_OR_CREATE_VERSION", false, "syntax", Set.of())
+                .getContentId());
+    }
+
+    /** A registry whose every call waits for, and fails with, what {@code schema} does; answers are fixed. */
     private record Registry(java.util.concurrent.Callable<String> schema) implements RegistryClientFacade {
         private String answer() {
             try {
@@ -64,18 +80,30 @@ class BoundedRegistryClientTest {
             }
         }
 
+        private RegistryVersionCoordinates coordinates(String groupId, String artifactId) {
+            answer();
+            return RegistryVersionCoordinates.create(7L, 3L, groupId, artifactId, "1");
+        }
+
+        private List<RegistryArtifactReference> noReferences() {
+            answer();
+            return List.of();
+        }
+
         @Override public String getSchemaByContentId(Long contentId) { return answer(); }
         @Override public String getSchemaByGlobalId(long globalId, boolean dereferenced) { return answer(); }
         @Override public String getSchemaByGAV(String groupId, String artifactId, String version) { return answer(); }
         @Override public String getSchemaByContentHash(String contentHash) { return answer(); }
-        @Override public List<RegistryArtifactReference> getReferencesByContentId(long contentId) { return List.of(); }
-        @Override public List<RegistryArtifactReference> getReferencesByGlobalId(long globalId) { return List.of(); }
-        @Override public List<RegistryArtifactReference> getReferencesByGAV(String g, String a, String v) { return List.of(); }
-        @Override public List<RegistryArtifactReference> getReferencesByContentHash(String contentHash) { return List.of(); }
-        @Override public List<RegistryVersionCoordinates> searchVersionsByContent(String s, String t, ArtifactReference r, boolean c) { return List.of(); }
+        @Override public List<RegistryArtifactReference> getReferencesByContentId(long contentId) { return noReferences(); }
+        @Override public List<RegistryArtifactReference> getReferencesByGlobalId(long globalId) { return noReferences(); }
+        @Override public List<RegistryArtifactReference> getReferencesByGAV(String g, String a, String v) { return noReferences(); }
+        @Override public List<RegistryArtifactReference> getReferencesByContentHash(String contentHash) { return noReferences(); }
+        @Override public List<RegistryVersionCoordinates> searchVersionsByContent(String s, String t, ArtifactReference r, boolean c) {
+            return List.of(coordinates(r.getGroupId(), r.getArtifactId()));
+        }
         @Override public RegistryVersionCoordinates createSchema(String t, String g, String a, String v, String i, boolean c, String s,
-                                                                 Set<RegistryArtifactReference> r) { throw new UnsupportedOperationException(); }
-        @Override public RegistryVersionCoordinates getVersionCoordinatesByGAV(String g, String a, String v) { throw new UnsupportedOperationException(); }
+                                                                 Set<RegistryArtifactReference> r) { return coordinates(g, a); }
+        @Override public RegistryVersionCoordinates getVersionCoordinatesByGAV(String g, String a, String v) { return coordinates(g, a); }
         @Override public Object getClient() { return this; }
     }
 }
