@@ -24,22 +24,27 @@ public final class CompletionContract {
      */
     public static Optional<String> violation(String key, Completion completion, String path, long wallClockMs,
                                              Duration maxSkew) {
-        return FieldRules.serializedSize(path.isEmpty() ? "completion" : path.substring(0, path.length() - 1),
-                        completion.getSerializedSize())
-                .or(() -> FieldRules.requiredId(path + "completion_id", completion.getCompletionId()))
-                .or(() -> FieldRules.requiredId(path + "conversation_id", completion.getConversationId()))
-                .or(() -> FieldRules.key(key, "completion's conversation_id", completion.getConversationId()))
-                .or(() -> FieldRules.requiredId(path + "user_id", completion.getUserId()))
-                .or(() -> FieldRules.requiredName(path + "model.name", completion.getModel().getName()))
-                .or(() -> FieldRules.name(path + "model.version", completion.getModel().getVersion()))
-                .or(() -> FieldRules.name(path + "prompt_version", completion.getPromptVersion()))
-                .or(() -> FieldRules.name(path + "locale", completion.getLocale()))
-                .or(() -> FieldRules.name(path + "region", completion.getRegion()))
-                .or(() -> FieldRules.capped(path + "prompt_text", completion.getPromptText(), RecordLimits.MAX_TEXT_CHARS))
-                .or(() -> FieldRules.capped(path + "response_text", completion.getResponseText(), RecordLimits.MAX_TEXT_CHARS))
-                .or(() -> FieldRules.attributes(path + "attributes", completion.getAttributesMap()))
-                .or(() -> completion.hasCreatedAt()
-                        ? EventTime.violation(path + "created_at", completion.getCreatedAt(), wallClockMs, maxSkew)
-                        : Optional.empty());
+        // One check after another, each answer returned as soon as present: this runs for every
+        // record, so no chain of lambdas, and field names are built only for the answer.
+        Optional<String> found;
+        if ((found = FieldRules.serializedSize(path.isEmpty() ? "completion" : path.substring(0, path.length() - 1),
+                        completion.getSerializedSize())).isPresent()
+                || (found = FieldRules.requiredId(path, "completion_id", completion.getCompletionId())).isPresent()
+                || (found = FieldRules.requiredId(path, "conversation_id", completion.getConversationId())).isPresent()
+                || (found = FieldRules.key(key, "completion's conversation_id", completion.getConversationId())).isPresent()
+                || (found = FieldRules.requiredId(path, "user_id", completion.getUserId())).isPresent()
+                || (found = FieldRules.requiredName(path, "model.name", completion.getModel().getName())).isPresent()
+                || (found = FieldRules.name(path, "model.version", completion.getModel().getVersion())).isPresent()
+                || (found = FieldRules.name(path, "prompt_version", completion.getPromptVersion())).isPresent()
+                || (found = FieldRules.name(path, "locale", completion.getLocale())).isPresent()
+                || (found = FieldRules.name(path, "region", completion.getRegion())).isPresent()
+                || (found = FieldRules.capped(path, "prompt_text", completion.getPromptText(), RecordLimits.MAX_TEXT_CHARS)).isPresent()
+                || (found = FieldRules.capped(path, "response_text", completion.getResponseText(), RecordLimits.MAX_TEXT_CHARS)).isPresent()
+                || (found = FieldRules.attributes(path, "attributes", completion.getAttributesMap())).isPresent()) {
+            return found;
+        }
+        return completion.hasCreatedAt()
+                ? EventTime.violation(path, "created_at", completion.getCreatedAt(), wallClockMs, maxSkew)
+                : Optional.empty();
     }
 }

@@ -27,16 +27,21 @@ public final class EventTime {
      * @param wallClockMs the processing wall clock, in epoch milliseconds
      */
     public static Optional<String> violation(String field, Timestamp time, long wallClockMs, Duration maxSkew) {
+        return violation("", field, time, wallClockMs, maxSkew);
+    }
+
+    /** The same, naming {@code path + name}; the name is built only for an answer. */
+    static Optional<String> violation(String path, String name, Timestamp time, long wallClockMs, Duration maxSkew) {
         if (!Timestamps.isValid(time)) {
-            return Optional.of(field + " (seconds=" + time.getSeconds() + ", nanos=" + time.getNanos()
+            return Optional.of(path + name + " (seconds=" + time.getSeconds() + ", nanos=" + time.getNanos()
                     + ") is outside protobuf Timestamp's range 0001-01-01 to 9999-12-31");
         }
         if (time.getSeconds() < 0) {
-            return Optional.of(field + " " + Timestamps.toString(time) + " is before 1970-01-01T00:00:00Z");
+            return Optional.of(path + name + " " + Timestamps.toString(time) + " is before 1970-01-01T00:00:00Z");
         }
         long latestMs = saturatedAdd(wallClockMs, maxSkew.toMillis());
         if (Timestamps.toMillis(time) > latestMs) {
-            return Optional.of(field + " " + Timestamps.toString(time) + " is more than " + maxSkew
+            return Optional.of(path + name + " " + Timestamps.toString(time) + " is more than " + maxSkew
                     + " ahead of the wall clock (" + Instant.ofEpochMilli(wallClockMs) + ")");
         }
         return Optional.empty();

@@ -21,23 +21,31 @@ public final class FeedbackEventContract {
      * @param wallClockMs the processing wall clock; event times may lead it by {@code maxSkew} at most
      */
     public static Optional<String> violation(String key, FeedbackEvent event, long wallClockMs, Duration maxSkew) {
-        return FieldRules.serializedSize("feedback event", event.getSerializedSize())
-                .or(() -> FieldRules.requiredId("feedback_id", event.getFeedbackId()))
-                .or(() -> FieldRules.requiredId("completion_id", event.getCompletionId())
-                        .map(v -> v + ": feedback joins its completion by it"))
-                .or(() -> FieldRules.requiredId("conversation_id", event.getConversationId()))
-                .or(() -> FieldRules.key(key, "event's conversation_id", event.getConversationId()))
-                .or(() -> FieldRules.optionalId("user_id", event.getUserId()))
-                .or(() -> FieldRules.name("model.name", event.getModel().getName()))
-                .or(() -> FieldRules.name("model.version", event.getModel().getVersion()))
-                .or(() -> FieldRules.name("prompt_version", event.getPromptVersion()))
-                .or(() -> FieldRules.capped("comment", event.getComment(), RecordLimits.MAX_COMMENT_CHARS))
-                .or(() -> event.hasOccurredAt() ? Optional.empty() : Optional.of("occurred_at is missing"))
-                .or(() -> EventTime.violation("occurred_at", event.getOccurredAt(), wallClockMs, maxSkew))
-                .or(() -> event.hasCompletionCreatedAt()
-                        ? EventTime.violation("completion_created_at", event.getCompletionCreatedAt(), wallClockMs, maxSkew)
-                        : Optional.empty())
-                .or(() -> signalViolation(event));
+        // One check after another, each answer returned as soon as present: this runs for every
+        // record, so no chain of lambdas and no field names built per call.
+        Optional<String> found;
+        if ((found = FieldRules.serializedSize("feedback event", event.getSerializedSize())).isPresent()
+                || (found = FieldRules.requiredId("feedback_id", event.getFeedbackId())).isPresent()
+                || (found = FieldRules.requiredId("completion_id", event.getCompletionId())
+                        .map(v -> v + ": feedback joins its completion by it")).isPresent()
+                || (found = FieldRules.requiredId("conversation_id", event.getConversationId())).isPresent()
+                || (found = FieldRules.key(key, "event's conversation_id", event.getConversationId())).isPresent()
+                || (found = FieldRules.optionalId("user_id", event.getUserId())).isPresent()
+                || (found = FieldRules.name("model.name", event.getModel().getName())).isPresent()
+                || (found = FieldRules.name("model.version", event.getModel().getVersion())).isPresent()
+                || (found = FieldRules.name("prompt_version", event.getPromptVersion())).isPresent()
+                || (found = FieldRules.capped("comment", event.getComment(), RecordLimits.MAX_COMMENT_CHARS)).isPresent()) {
+            return found;
+        }
+        if (!event.hasOccurredAt()) {
+            return Optional.of("occurred_at is missing");
+        }
+        if ((found = EventTime.violation("occurred_at", event.getOccurredAt(), wallClockMs, maxSkew)).isPresent()
+                || event.hasCompletionCreatedAt() && (found = EventTime.violation("completion_created_at",
+                        event.getCompletionCreatedAt(), wallClockMs, maxSkew)).isPresent()) {
+            return found;
+        }
+        return signalViolation(event);
     }
 
     private static Optional<String> signalViolation(FeedbackEvent event) {

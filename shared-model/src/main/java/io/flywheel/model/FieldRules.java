@@ -3,7 +3,11 @@ package io.flywheel.model;
 import java.util.Map;
 import java.util.Optional;
 
-/** The field checks the contracts are made of; each answer names the field. */
+/**
+ * The field checks the contracts are made of; each answer names the field. The {@code (path,
+ * field)} forms name {@code path + field} and build that name only for an answer, since the checks
+ * run for every record.
+ */
 final class FieldRules {
 
     private FieldRules() {
@@ -18,8 +22,41 @@ final class FieldRules {
     }
 
     static Optional<String> optionalId(String field, String value) {
-        return capped(field, value, RecordLimits.MAX_ID_CHARS).or(() -> value.chars().anyMatch(Character::isISOControl)
-                ? Optional.of(field + " contains control characters") : Optional.empty());
+        return optionalId("", field, value);
+    }
+
+    static Optional<String> requiredId(String path, String field, String value) {
+        if (value.isBlank()) {
+            return Optional.of(path + field + " is empty");
+        }
+        return optionalId(path, field, value);
+    }
+
+    static Optional<String> optionalId(String path, String field, String value) {
+        Optional<String> tooLong = capped(path, field, value, RecordLimits.MAX_ID_CHARS);
+        if (tooLong.isPresent()) {
+            return tooLong;
+        }
+        for (int i = 0; i < value.length(); i++) {
+            if (Character.isISOControl(value.charAt(i))) {
+                return Optional.of(path + field + " contains control characters");
+            }
+        }
+        return Optional.empty();
+    }
+
+    static Optional<String> requiredName(String path, String field, String value) {
+        return value.isBlank() ? Optional.of(path + field + " is empty") : capped(path, field, value, RecordLimits.MAX_NAME_CHARS);
+    }
+
+    static Optional<String> name(String path, String field, String value) {
+        return capped(path, field, value, RecordLimits.MAX_NAME_CHARS);
+    }
+
+    static Optional<String> capped(String path, String field, String value, int maxChars) {
+        return value.length() > maxChars
+                ? Optional.of(path + field + " is " + value.length() + " chars, above the cap of " + maxChars)
+                : Optional.empty();
     }
 
     static Optional<String> requiredName(String field, String value) {
@@ -31,12 +68,18 @@ final class FieldRules {
     }
 
     static Optional<String> capped(String field, String value, int maxChars) {
-        return value.length() > maxChars
-                ? Optional.of(field + " is " + value.length() + " chars, above the cap of " + maxChars)
-                : Optional.empty();
+        return capped("", field, value, maxChars);
     }
 
     static Optional<String> attributes(String field, Map<String, String> attributes) {
+        return attributes("", field, attributes);
+    }
+
+    static Optional<String> attributes(String path, String name, Map<String, String> attributes) {
+        if (attributes.isEmpty()) {
+            return Optional.empty();
+        }
+        String field = path + name;
         if (attributes.size() > RecordLimits.MAX_ATTRIBUTES) {
             return Optional.of(field + " has " + attributes.size() + " entries, above the cap of " + RecordLimits.MAX_ATTRIBUTES);
         }

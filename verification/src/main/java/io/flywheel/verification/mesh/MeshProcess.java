@@ -3,6 +3,7 @@ package io.flywheel.verification.mesh;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -59,6 +60,11 @@ public final class MeshProcess {
 
     public synchronized long pid() {
         return process == null ? -1 : process.pid();
+    }
+
+    /** CPU time the process has used so far, all its threads (0 when unknown or not started). */
+    public synchronized long cpuNanos() {
+        return process == null ? 0 : process.toHandle().info().totalCpuDuration().map(Duration::toNanos).orElse(0L);
     }
 
     /** SIGKILL: no shutdown hook, no clean close of anything. */

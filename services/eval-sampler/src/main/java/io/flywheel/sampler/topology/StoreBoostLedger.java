@@ -38,6 +38,13 @@ final class StoreBoostLedger implements BoostLedger<ScreenedCompletion, Feedback
      * deleted head of the index (RocksDB would step over every tombstone); per task instance.
      */
     private long expiredThroughMs = Long.MIN_VALUE;
+    /**
+     * The completion read last and its stored state (null: none stored). A new completion and a
+     * boost are both a read of the completion, then a write that needs its old state: the write
+     * takes it from here instead of reading the store again. Forgotten by every change to the store.
+     */
+    private String lastReadKey;
+    private RememberedCompletionState lastReadState;
 
     StoreBoostLedger(Stores stores, StoreSamplerMemory memory) {
         this.stores = stores;
@@ -46,14 +53,19 @@ final class StoreBoostLedger implements BoostLedger<ScreenedCompletion, Feedback
 
     @Override
     public Optional<RememberedCompletion<ScreenedCompletion>> completion(CompletionRef ref) {
-        return Optional.ofNullable(stores.completions().get(SamplerStateCodec.refKey(ref)))
-                .map(state -> SamplerStateCodec.completion(ref, state));
+        String key = SamplerStateCodec.refKey(ref);
+        RememberedCompletionState state = stores.completions().get(key);
+        lastReadKey = key;
+        lastReadState = state;
+        return Optional.ofNullable(state).map(stored -> SamplerStateCodec.completion(ref, stored));
     }
 
     @Override
     public void putCompletion(RememberedCompletion<ScreenedCompletion> completion) {
         String key = SamplerStateCodec.refKey(completion.ref());
-        RememberedCompletionState old = stores.completions().get(key);
+        RememberedCompletionState old = key.equals(lastReadKey) ? lastReadState : stores.completions().get(key);
+        lastReadKey = null;
+        lastReadState = null;
         stores.completions().put(key, SamplerStateCodec.completion(completion));
         if (old == null) {
             adjustCounts(1, 0);
@@ -111,6 +123,8 @@ final class StoreBoostLedger implements BoostLedger<ScreenedCompletion, Feedback
         }
         long completions = 0;
         long pending = 0;
+        lastReadKey = null;
+        lastReadState = null;
         for (String indexKey : due) {
             stores.expiry().delete(indexKey);
             String key = indexKey.substring(TIME_PREFIX_LENGTH + 1);

@@ -21,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.ToDoubleFunction;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -101,39 +102,55 @@ public final class DrainBench {
     private void measure(Mesh mesh, Admin admin, String service, BenchReport report) throws Exception {
         List<String> inputs = DrainTopologies.inputs(service);
         long total = endOffsets(admin, inputs).values().stream().mapToLong(Long::longValue).sum();
-        Map<Contestant, List<Double>> rounds = new LinkedHashMap<>();
+        Map<Contestant, List<Rates>> rounds = new LinkedHashMap<>();
         for (int round = 1; round <= settings.rounds(); round++) {
             for (Contestant contestant : Contestant.of(service)) {
-                double throughput = drain(mesh, admin, service, contestant, round, inputs, total);
-                rounds.computeIfAbsent(contestant, c -> new ArrayList<>()).add(throughput);
-                System.out.printf(Locale.ROOT, "drain: %s round %d %s %,.0f records/s%n", service, round, contestant.figure, throughput);
+                Rates rates = drain(mesh, admin, service, contestant, round, inputs, total);
+                rounds.computeIfAbsent(contestant, c -> new ArrayList<>()).add(rates);
+                System.out.printf(Locale.ROOT, "drain: %s round %d %s %,.0f records/s, second half %,.0f records/s at %.1f µs CPU per record%n",
+                        service, round, contestant.figure, rates.whole(), rates.secondHalf(), rates.secondHalfCpuMicros());
             }
         }
-        Map<Contestant, Figure> figures = new LinkedHashMap<>();
-        rounds.forEach((contestant, values) -> figures.put(contestant,
-                Figure.of(service + ".drain." + contestant.figure, DrainTiming.median(values), "records/s")));
-        Figure bytes = figures.get(Contestant.BYTES_PASSTHROUGH);
-        Figure structural = figures.get(Contestant.STRUCTURAL_PASSTHROUGH);
-        Figure own = figures.get(Contestant.SERVICE);
-        report.add(bytes);
-        report.add(structural.against(bytes));
-        if (figures.containsKey(Contestant.TEXTBOOK)) {
-            report.add(figures.get(Contestant.TEXTBOOK).against(bytes));
-        }
-        report.add(own.against(bytes));
-        report.add(Figure.of(service + ".drain.service-vs-structural", own.value(), own.unit()).against(structural));
-        if (figures.containsKey(Contestant.TEXTBOOK)) {
-            report.add(Figure.of(service + ".drain.service-vs-textbook", own.value(), own.unit()).against(figures.get(Contestant.TEXTBOOK)));
-        }
-        report.remark(String.format(Locale.ROOT, "%s drain: %,d input records (%s) per drain, %d rounds; records/s per round: %s.",
+        addFigures(report, service, rounds, "", "records/s", Rates::whole);
+        addFigures(report, service, rounds, ".second-half", "records/s", Rates::secondHalf);
+        addFigures(report, service, rounds, ".second-half.cpu-per-record", "µs", Rates::secondHalfCpuMicros);
+        report.remark(String.format(Locale.ROOT, "%s drain: %,d input records (%s) per drain, %d rounds; per round "
+                        + "(records/s over the whole drain, records/s and µs CPU per record over its second half): %s.",
                 service, total, String.join(" + ", inputs), settings.rounds(), rounds.entrySet().stream()
-                        .map(e -> e.getKey().figure + " " + e.getValue().stream().map(v -> String.format(Locale.ROOT, "%,.0f", v))
+                        .map(e -> e.getKey().figure + " " + e.getValue().stream()
+                                .map(r -> String.format(Locale.ROOT, "%,.0f, %,.0f, %.1f", r.whole(), r.secondHalf(), r.secondHalfCpuMicros()))
                                 .collect(Collectors.joining(" / ")))
                         .collect(Collectors.joining("; "))));
     }
 
-    /** One contestant's drain of the service's inputs from the start, in a JVM of its own; returns records/s. */
-    private double drain(Mesh mesh, Admin admin, String service, Contestant contestant, int round, List<String> inputs, long total)
+    /** One measure's figures: every contestant's median, the service against each baseline. */
+    private static void addFigures(BenchReport report, String service, Map<Contestant, List<Rates>> rounds, String span,
+            String unit, ToDoubleFunction<Rates> measure) {
+        Map<Contestant, Figure> figures = new LinkedHashMap<>();
+        rounds.forEach((contestant, values) -> figures.put(contestant, Figure.of(service + ".drain." + contestant.figure + span,
+                DrainTiming.median(values.stream().map(measure::applyAsDouble).toList()), unit)));
+        Figure bytes = figures.get(Contestant.BYTES_PASSTHROUGH);
+        Figure structural = figures.get(Contestant.STRUCTURAL_PASSTHROUGH);
+        Figure textbook = figures.get(Contestant.TEXTBOOK);
+        Figure own = figures.get(Contestant.SERVICE);
+        report.add(bytes);
+        report.add(structural.against(bytes));
+        if (textbook != null) {
+            report.add(textbook.against(bytes));
+        }
+        report.add(own.against(bytes));
+        report.add(Figure.of(service + ".drain.service-vs-structural" + span, own.value(), own.unit()).against(structural));
+        if (textbook != null) {
+            report.add(Figure.of(service + ".drain.service-vs-textbook" + span, own.value(), own.unit()).against(textbook));
+        }
+    }
+
+    /** A drain's records/s over the whole drain and over its second half, and its CPU per record there (see {@link DrainTiming}). */
+    record Rates(double whole, double secondHalf, double secondHalfCpuMicros) {
+    }
+
+    /** One contestant's drain of the service's inputs from the start, in a JVM of its own. */
+    private Rates drain(Mesh mesh, Admin admin, String service, Contestant contestant, int round, List<String> inputs, long total)
             throws Exception {
         String applicationId = "drain-" + service + "-" + contestant.figure + "-" + round;
         Path stateDir = runDir.resolve("state").resolve(applicationId);
@@ -146,7 +163,7 @@ public final class DrainBench {
         try {
             while (true) {
                 long committed = committed(admin, applicationId, inputs);
-                readings.add(new DrainTiming.Reading(System.nanoTime(), committed));
+                readings.add(new DrainTiming.Reading(System.nanoTime(), committed, process.cpuNanos()));
                 if (committed >= total) {
                     break;
                 }
@@ -163,7 +180,8 @@ public final class DrainBench {
             process.stop(20);
             deleteRecursively(stateDir);
         }
-        return DrainTiming.throughput(readings, total);
+        return new Rates(DrainTiming.throughput(readings, total), DrainTiming.secondHalfThroughput(readings, total),
+                DrainTiming.secondHalfCpuMicrosPerRecord(readings, total));
     }
 
     private MeshProcess baseline(Mesh mesh, String service, Contestant contestant, String applicationId, Path stateDir)
