@@ -62,7 +62,9 @@ public class EvalSamplerApp {
         return SamplerTopology.alertIntakeCheck(config.intakeCheck().enabled(), streams, settings, serdes, metrics);
     }
 
+    /** One topology per process: each build hands out serializers whose schemas are resolved at start. */
     @Produces
+    @Singleton
     Topology topology(SamplerSettings settings, ProtobufSerdes serdes, SkippedAlerts skippedAlerts, SamplerMetrics metrics) {
         return SamplerTopology.build(settings, serdes, skippedAlerts, metrics);
     }

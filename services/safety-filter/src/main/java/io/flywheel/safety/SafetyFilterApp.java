@@ -49,7 +49,9 @@ public class SafetyFilterApp {
         return SafetyTopology.policyIntakeCheck(config.intakeCheck().enabled(), streams, settings, serdes, metrics);
     }
 
+    /** One topology per process: each build hands out serializers whose schemas are resolved at start. */
     @Produces
+    @Singleton
     Topology topology(SafetySettings settings, ProtobufSerdes serdes, ActivePolicySet active, SafetyMetrics metrics) {
         return SafetyTopology.build(settings, serdes, active, metrics);
     }

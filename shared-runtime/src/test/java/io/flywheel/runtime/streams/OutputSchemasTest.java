@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.flywheel.events.v1.DriftAlert;
 import io.flywheel.events.v1.EvalSample;
+import io.flywheel.events.v1.FeedbackAggregate;
 import io.flywheel.model.ProtobufSerdes;
 import io.flywheel.model.Topics;
 import io.flywheel.runtime.deadletter.RegistryAccessException;
@@ -125,6 +127,27 @@ class OutputSchemasTest {
                     () -> OutputSchemas.resolve(serdes, Duration.ofSeconds(60)));
             assertTrue(failure.getMessage().contains("flywheel.registry.serde"), failure.getMessage());
             assertEquals(1, registry.requests().size(), "no retry: " + registry.requests());
+        }
+    }
+
+    @Test
+    void everyOutputIsResolvedAndNamedOnce() throws Exception {
+        try (RegistryStub registry = new RegistryStub()) {
+            ProtobufSerdes serdes = new ProtobufSerdes(registry.url());
+            StreamsBuilder builder = new StreamsBuilder();
+            var ids = builder.stream(INPUT, Consumed.with(Serdes.String(), Serdes.String()));
+            ids.mapValues(id -> EvalSample.newBuilder().setSampleId(id).build())
+                    .to(Topics.EVAL_SAMPLES.name(), Produced.with(Serdes.String(), serdes.value(Topics.EVAL_SAMPLES)));
+            ids.mapValues(id -> FeedbackAggregate.newBuilder().setPromptVersion(id).build())
+                    .to(Topics.FEEDBACK_AGGREGATES.name(), Produced.with(Serdes.String(), serdes.value(Topics.FEEDBACK_AGGREGATES)));
+            ids.mapValues(id -> DriftAlert.newBuilder().setPromptVersion(id).build())
+                    .to(Topics.FEEDBACK_ALERTS.name(), Produced.with(Serdes.String(), serdes.value(Topics.FEEDBACK_ALERTS)));
+            builder.build();
+
+            assertEquals(List.of(Topics.EVAL_SAMPLES.name() + "=EvalSample", Topics.FEEDBACK_AGGREGATES.name() + "=FeedbackAggregate",
+                    Topics.FEEDBACK_ALERTS.name() + "=DriftAlert"), serdes.resolveOutputSchemas());
+            assertEquals(List.of(), serdes.unresolvedOutputs());
+            assertEquals(List.of(), serdes.resolveOutputSchemas(), "nothing is resolved twice");
         }
     }
 

@@ -2,6 +2,7 @@ package io.flywheel.feedback.it;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -33,6 +34,8 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import jakarta.enterprise.inject.Instance;
+import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -49,6 +52,7 @@ import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.streams.Topology;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -66,6 +70,16 @@ import org.junit.jupiter.api.TestMethodOrder;
 @QuarkusTestResource(value = FlywheelServiceResource.class, restrictToAnnotatedClass = true)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class FeedbackAggregatorIT {
+
+    @Inject
+    Instance<Topology> topologies;
+
+    /** Every build hands out serializers whose schemas the start resolves: one topology per process, not one per injection. */
+    @Test
+    void theTopologyIsBuiltOncePerProcess() {
+        assertSame(topologies.get(), topologies.get());
+    }
+
 
     private static final long BUCKET_MS = Duration.ofHours(1).toMillis();
     private static final String[] MODELS = {"gpt-a", "gpt-b", "claude-c", "llama-d"};
