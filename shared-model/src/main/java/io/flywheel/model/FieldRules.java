@@ -15,10 +15,7 @@ final class FieldRules {
 
     /** Present, not blank, within the id cap, no control characters (ids end up inside store keys). */
     static Optional<String> requiredId(String field, String value) {
-        if (value.isBlank()) {
-            return Optional.of(field + " is empty");
-        }
-        return optionalId(field, value);
+        return requiredId("", field, value);
     }
 
     static Optional<String> optionalId(String field, String value) {
@@ -60,11 +57,11 @@ final class FieldRules {
     }
 
     static Optional<String> requiredName(String field, String value) {
-        return value.isBlank() ? Optional.of(field + " is empty") : capped(field, value, RecordLimits.MAX_NAME_CHARS);
+        return requiredName("", field, value);
     }
 
     static Optional<String> name(String field, String value) {
-        return capped(field, value, RecordLimits.MAX_NAME_CHARS);
+        return name("", field, value);
     }
 
     static Optional<String> capped(String field, String value, int maxChars) {

@@ -29,11 +29,7 @@ class BoundedRegistryClientTest {
     @Test
     @Timeout(10) // unbounded, the call would never return: fail instead of hanging the build
     void aCallThatNeverAnswersFailsAfterTheBoundAsATimeout() {
-        CountDownLatch never = new CountDownLatch(1);
-        var client = new BoundedRegistryClient(new Registry(() -> {
-            never.await();
-            return "unreachable";
-        }), Duration.ofMillis(200));
+        var client = neverAnswering();
         long started = System.nanoTime();
         var failure = assertThrows(BoundedRegistryClient.RegistryCallTimeoutException.class, () -> client.getSchemaByGAV("default", "a.proto", "1"));
         long waitedMillis = (System.nanoTime() - started) / 1_000_000;
@@ -56,16 +52,21 @@ class BoundedRegistryClientTest {
     @Timeout(10)
     void registeringASchemaIsBoundedToo() {
         // An output's serializer registers its schema on first use: the same hang would stop a write.
-        CountDownLatch never = new CountDownLatch(1);
-        var hanging = new BoundedRegistryClient(new Registry(() -> {
-            never.await();
-            return "unreachable";
-        }), Duration.ofMillis(200));
+        var hanging = neverAnswering();
         assertThrows(BoundedRegistryClient.RegistryCallTimeoutException.class,
                 () -> hanging.createSchema("PROTOBUF", "default", "a.proto", null, "FIND_OR_CREATE_VERSION", false, "syntax", Set.of()));
         var answering = new BoundedRegistryClient(new Registry(() -> "syntax"), Duration.ofSeconds(5));
         assertEquals(3L, answering.createSchema("PROTOBUF", "default", "a.proto", null, "FIND_OR_CREATE_VERSION", false, "syntax", Set.of())
                 .getContentId());
+    }
+
+    /** A client bounded at 200 ms in front of a registry whose calls never return. */
+    private static BoundedRegistryClient neverAnswering() {
+        CountDownLatch never = new CountDownLatch(1);
+        return new BoundedRegistryClient(new Registry(() -> {
+            never.await();
+            return "unreachable";
+        }), Duration.ofMillis(200));
     }
 
     /** A registry whose every call waits for, and fails with, what {@code schema} does; answers are fixed. */

@@ -2,8 +2,8 @@ package io.flywheel.sampler.it;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -84,16 +84,6 @@ import org.junit.jupiter.api.TestMethodOrder;
 @QuarkusTestResource(value = FlywheelServiceResource.class, restrictToAnnotatedClass = true)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class EvalSamplerIT {
-
-    @Inject
-    Instance<Topology> topologies;
-
-    /** Every build hands out serializers whose schemas the start resolves: one topology per process, not one per injection. */
-    @Test
-    void theTopologyIsBuiltOncePerProcess() {
-        assertSame(topologies.get(), topologies.get());
-    }
-
 
     static final String SALT = "eval-sampler-it";
     static final double BASE = 0.1;
@@ -279,6 +269,15 @@ class EvalSamplerIT {
                 .setState(state)
                 .setEmittedAt(Timestamps.fromMillis(emittedAtMs))
                 .build();
+    }
+
+    @Inject
+    Instance<Topology> topologies;
+
+    /** Every build hands out serializers whose schemas the start resolves: one topology per process, not one per injection. */
+    @Test
+    void theTopologyIsBuiltOncePerProcess() {
+        assertSame(topologies.get(), topologies.get());
     }
 
     @Test

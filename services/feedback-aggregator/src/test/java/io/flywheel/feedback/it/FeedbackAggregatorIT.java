@@ -71,16 +71,6 @@ import org.junit.jupiter.api.TestMethodOrder;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class FeedbackAggregatorIT {
 
-    @Inject
-    Instance<Topology> topologies;
-
-    /** Every build hands out serializers whose schemas the start resolves: one topology per process, not one per injection. */
-    @Test
-    void theTopologyIsBuiltOncePerProcess() {
-        assertSame(topologies.get(), topologies.get());
-    }
-
-
     private static final long BUCKET_MS = Duration.ofHours(1).toMillis();
     private static final String[] MODELS = {"gpt-a", "gpt-b", "claude-c", "llama-d"};
     private static final String[] PROMPTS = {"p1", "p2"};
@@ -218,6 +208,15 @@ class FeedbackAggregatorIT {
             events.add(random.nextInt(events.size()), events.get(random.nextInt(events.size())));
         }
         return events;
+    }
+
+    @Inject
+    Instance<Topology> topologies;
+
+    /** Every build hands out serializers whose schemas the start resolves: one topology per process, not one per injection. */
+    @Test
+    void theTopologyIsBuiltOncePerProcess() {
+        assertSame(topologies.get(), topologies.get());
     }
 
     @Test

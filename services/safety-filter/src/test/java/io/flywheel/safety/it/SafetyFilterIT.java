@@ -2,8 +2,8 @@ package io.flywheel.safety.it;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -88,16 +88,6 @@ import org.junit.jupiter.api.Test;
 @QuarkusTestResource(value = FlywheelServiceResource.class, restrictToAnnotatedClass = true)
 class SafetyFilterIT {
 
-    @Inject
-    Instance<Topology> topologies;
-
-    /** Every build hands out serializers whose schemas the start resolves: one topology per process, not one per injection. */
-    @Test
-    void theTopologyIsBuiltOncePerProcess() {
-        assertSame(topologies.get(), topologies.get());
-    }
-
-
     /** Escalation threshold of the %test profile (application.properties). */
     private static final int THRESHOLD = 3;
     private static final Duration LIVE = Duration.ofSeconds(10);
@@ -146,6 +136,15 @@ class SafetyFilterIT {
     /** Start-up answers UNAVAILABLE (with a retry hint) until Kafka Streams runs. */
     private static void awaitQueryable() {
         QueryReadiness.await(() -> queries.getPolicySet(GetPolicySetRequest.getDefaultInstance()), Duration.ofSeconds(90));
+    }
+
+    @Inject
+    Instance<Topology> topologies;
+
+    /** Every build hands out serializers whose schemas the start resolves: one topology per process, not one per injection. */
+    @Test
+    void theTopologyIsBuiltOncePerProcess() {
+        assertSame(topologies.get(), topologies.get());
     }
 
     @Test

@@ -37,9 +37,9 @@ public final class DrainTiming {
 
     /**
      * The second half of a drain: records/s from the first reading at half the input or more to the
-     * first reading at {@code total}. A JVM still compiling its hot code at the start (a large
-     * service more than a small baseline) weighs on the whole drain; by the second half it runs
-     * what a long-lived instance runs.
+     * first reading at {@code total}. A fresh JVM compiles its hot code while it drains (a large
+     * service far longer than a small baseline), and less of that falls in the second half; it
+     * does not all end there (see docs/benchmarks.md, "The JIT inside a drain").
      */
     public static double secondHalfThroughput(List<Reading> readings, long total) {
         return throughputFrom(readings, total, Math.max(1, total / 2));
@@ -51,17 +51,20 @@ public final class DrainTiming {
      * steadier on a shared machine than records/s.
      */
     public static double secondHalfCpuMicrosPerRecord(List<Reading> readings, long total) {
-        Reading[] span = span(readings, total, Math.max(1, total / 2));
-        return (span[1].cpuNanos() - span[0].cpuNanos()) / 1e3 / (total - span[0].committed());
+        Span span = span(readings, total, Math.max(1, total / 2));
+        return (span.last().cpuNanos() - span.first().cpuNanos()) / 1e3 / (total - span.first().committed());
     }
 
     private static double throughputFrom(List<Reading> readings, long total, long from) {
-        Reading[] span = span(readings, total, from);
-        return (total - span[0].committed()) / ((span[1].atNanos() - span[0].atNanos()) / 1e9);
+        Span span = span(readings, total, from);
+        return (total - span.first().committed()) / ((span.last().atNanos() - span.first().atNanos()) / 1e9);
     }
 
-    /** The first reading at {@code from} or more committed, and the first at {@code total}. */
-    private static Reading[] span(List<Reading> readings, long total, long from) {
+    /** The measured part of a drain: the first reading at {@code from} or more committed, and the first at {@code total}. */
+    private record Span(Reading first, Reading last) {
+    }
+
+    private static Span span(List<Reading> readings, long total, long from) {
         Reading first = null;
         for (Reading reading : readings) {
             if (first == null && reading.committed() >= from) {
@@ -72,7 +75,7 @@ public final class DrainTiming {
                     throw new IllegalStateException("one commit covered records " + from + " to all " + total
                             + ": too few events to measure a drain (raise --drain-events)");
                 }
-                return new Reading[] {first, reading};
+                return new Span(first, reading);
             }
         }
         throw new IllegalStateException("the readings never reach " + total + " committed records");
